@@ -136,10 +136,16 @@ bool feed_envelope_parse(const char *bytes, size_t len, struct feed_envelope *en
                          struct sg_err *err) SG_MUST_USE;
 void feed_envelope_finish(struct feed_envelope *env);
 
+enum feed_parse_status {
+    FEED_PARSE_OK,
+    FEED_PARSE_MALFORMED,
+    FEED_PARSE_UNKNOWN_MAJOR, /* well-formed "signet_feed" with a major this build cannot read */
+};
+
 /* Parses a payload. Call only on bytes whose signature verified. On failure
  * doc is left empty. The caller frees doc with feed_doc_finish(). */
-bool feed_payload_parse(const unsigned char *payload, size_t len, struct feed_doc *doc,
-                        struct sg_err *err) SG_MUST_USE;
+enum feed_parse_status feed_payload_parse(const unsigned char *payload, size_t len,
+                                          struct feed_doc *doc, struct sg_err *err) SG_MUST_USE;
 void feed_doc_finish(struct feed_doc *doc);
 
 /* Moves a doc: *dst takes ownership, *src becomes empty. */
