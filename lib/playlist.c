@@ -260,8 +260,9 @@ void playlist_set_feed(struct playlist *p, const struct feed_doc *doc)
         p->cur = -1;
     }
 
-    p->snap = *nu;
-    p->spare = *old;
+    struct pl_snapshot swap = *old;
+    *old = *nu; /* old is p->snap: the new snapshot becomes current */
+    *nu = swap;
     p->doc = doc;
 }
 
