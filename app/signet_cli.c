@@ -71,9 +71,8 @@ static int cmd_keygen(int argc, char **argv)
         if (c == 's')
             secret = optarg;
         else if (c == 'p')
-            public = optarg;
-        else
-            return usage_error("%s: unknown option", "keygen");
+        public = optarg;
+        else return usage_error("%s: unknown option", "keygen");
     }
     if (!secret || !public || optind != argc)
         return usage_error("%s needs --secret FILE and --public FILE", "keygen");
@@ -148,8 +147,8 @@ static int cmd_sign(int argc, char **argv)
 static void print_item(const struct feed_doc *doc, const struct feed_item *it,
                        const struct verdict_clock *clock, const char *media_dir)
 {
-    enum verdict_reason r = verdict_item(doc, it, clock, media_dir ? mediastore_check : NULL,
-                                         (void *)media_dir);
+    enum verdict_reason r =
+        verdict_item(doc, it, clock, media_dir ? mediastore_check : NULL, (void *)media_dir);
     printf("item %s rev %lld %s: %s\n", it->id, (long long)it->rev, feed_kind_name(it->kind),
            r == VERDICT_SHOWN ? "shown" : verdict_reason_name(r));
 }
@@ -291,8 +290,10 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(int, char **);
-    } cmds[] = {
-        {"keygen", cmd_keygen}, {"sign", cmd_sign}, {"verify", cmd_verify}, {"inspect", cmd_inspect}};
+    } cmds[] = {{"keygen", cmd_keygen},
+                {"sign", cmd_sign},
+                {"verify", cmd_verify},
+                {"inspect", cmd_inspect}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
             return cmds[i].run(argc - 1, argv + 1);

@@ -54,13 +54,11 @@ unsigned char *feed_pae(const char *type, const unsigned char *body, size_t body
 /* Decodes base64 exactly: the whole string must be consumed (libsodium stops
  * quietly at the first bad character otherwise). DSSE allows standard and
  * URL-safe alphabets, with or without padding. */
-static bool base64_exact(const char *s, size_t len, unsigned char *out, size_t max,
-                         size_t *out_len)
+static bool base64_exact(const char *s, size_t len, unsigned char *out, size_t max, size_t *out_len)
 {
-    static const int variants[] = {sodium_base64_VARIANT_ORIGINAL,
-                                   sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
-                                   sodium_base64_VARIANT_URLSAFE,
-                                   sodium_base64_VARIANT_URLSAFE_NO_PADDING};
+    static const int variants[] = {
+        sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+        sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING};
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         const char *end = NULL;
         size_t n = 0;
@@ -280,15 +278,13 @@ static bool parse_schedule(struct json_object *o, struct parse_ctx *pc, struct f
         struct json_object *d = json_object_array_get_idx(days, i);
         int64_t w = json_object_is_type(d, json_type_int) ? json_object_get_int64(d) : 0;
         if (w < 1 || w > 7) {
-            sg_err_set(pc->err, "%s: schedule weekdays must be integers 1 (Monday) to 7",
-                       pc->what);
+            sg_err_set(pc->err, "%s: schedule weekdays must be integers 1 (Monday) to 7", pc->what);
             return false;
         }
         s->weekdays |= (uint8_t)(1u << w);
     }
     if (days && json_object_array_length(days) == 0) {
-        sg_err_set(pc->err, "%s: schedule weekdays is empty (the item could never show)",
-                   pc->what);
+        sg_err_set(pc->err, "%s: schedule weekdays is empty (the item could never show)", pc->what);
         return false;
     }
     return true;

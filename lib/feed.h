@@ -43,12 +43,12 @@
 #define FEED_MAX_ENVELOPE_BYTES (4u * 1024u * 1024u) /* whole envelope as received */
 #define FEED_MAX_SIGNATURES 8
 #define FEED_MAX_ITEMS 256
-#define FEED_MAX_MEDIA 4           /* per item */
-#define FEED_MAX_ID_LEN 128        /* ids, screen, group, keyid, lang, by */
-#define FEED_MAX_SHORT_LEN 512     /* title, author, source, clinic, alt, type */
-#define FEED_MAX_LINK_LEN 2048     /* link */
-#define FEED_MAX_BODY_LEN 8192     /* body */
-#define FEED_MAX_DEPTH 8           /* JSON nesting of envelope and payload */
+#define FEED_MAX_MEDIA 4       /* per item */
+#define FEED_MAX_ID_LEN 128    /* ids, screen, group, keyid, lang, by */
+#define FEED_MAX_SHORT_LEN 512 /* title, author, source, clinic, alt, type */
+#define FEED_MAX_LINK_LEN 2048 /* link */
+#define FEED_MAX_BODY_LEN 8192 /* body */
+#define FEED_MAX_DEPTH 8       /* JSON nesting of envelope and payload */
 
 #define FEED_KEYID_HEX_LEN 16 /* hex of the first 8 bytes of SHA-256(public key) */
 #define FEED_SHA256_HEX_LEN 64

@@ -31,8 +31,7 @@ static bool decode_line(const char *text, size_t len, unsigned char *out, size_t
         sodium_base642bin(out, want, text, len, NULL, &n, &end, sodium_base64_VARIANT_ORIGINAL) !=
             0 ||
         end != text + len || n != want) {
-        sg_err_set(err, "not a %s key: expected one line with the base64 of %zu bytes", what,
-                   want);
+        sg_err_set(err, "not a %s key: expected one line with the base64 of %zu bytes", what, want);
         return false;
     }
     return true;

@@ -16,11 +16,7 @@
 #include "feed.h"
 #include "sgtime.h"
 
-enum layout_font {
-    LAYOUT_FONT_REGULAR,
-    LAYOUT_FONT_BOLD,
-    LAYOUT_FONT_COUNT
-};
+enum layout_font { LAYOUT_FONT_REGULAR, LAYOUT_FONT_BOLD, LAYOUT_FONT_COUNT };
 
 /* Width in pixels of utf8[0..len) set in font at size px. Must accept any
  * text that text_sanitize() lets through. */

@@ -20,10 +20,10 @@
 #include "feed.h"
 
 struct playlist_config {
-    int64_t dwell_min_ms;      /* default 6000 */
-    int64_t dwell_max_ms;      /* default 20000 */
-    int64_t dwell_base_ms;     /* default 3000: time to take in a card at all */
-    int chars_per_second;      /* default 15: reading speed at distance */
+    int64_t dwell_min_ms;  /* default 6000 */
+    int64_t dwell_max_ms;  /* default 20000 */
+    int64_t dwell_base_ms; /* default 3000: time to take in a card at all */
+    int chars_per_second;  /* default 15: reading speed at distance */
 };
 
 void playlist_config_default(struct playlist_config *cfg);
@@ -51,8 +51,8 @@ void playlist_set_feed(struct playlist *p, const struct feed_doc *doc);
 
 /* The card to show at now_ms. Call on every deadline and whenever something
  * changed (feed, clock tick). */
-struct playlist_pick playlist_next(struct playlist *p, int64_t now_ms, playlist_showable_fn showable,
-                                   void *ctx);
+struct playlist_pick playlist_next(struct playlist *p, int64_t now_ms,
+                                   playlist_showable_fn showable, void *ctx);
 
 /* Dwell time for an item under cfg (exposed for tests and the benchmark). */
 int64_t playlist_dwell_ms(const struct playlist_config *cfg, const struct feed_item *item);

@@ -148,7 +148,7 @@ bool sgtime_local_tz(void *ctx, int64_t t, struct sgtime_local *out)
     if ((int64_t)tt != t || !localtime_r(&tt, &tm))
         return false;
     int64_t days = sgtime_days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-    fill_local(days, (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + (tm.tm_sec > 59 ? 59 : tm.tm_sec),
-               out);
+    fill_local(
+        days, (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + (tm.tm_sec > 59 ? 59 : tm.tm_sec), out);
     return true;
 }

@@ -148,9 +148,8 @@ static enum verdict_reason check_schedule(const struct feed_schedule *s,
         return VERDICT_SCHEDULE_WEEKDAY;
     if (s->has_hours) {
         int m = local.hour * 60 + local.minute;
-        bool in = s->minute_from < s->minute_until
-                      ? m >= s->minute_from && m < s->minute_until
-                      : m >= s->minute_from || m < s->minute_until;
+        bool in = s->minute_from < s->minute_until ? m >= s->minute_from && m < s->minute_until
+                                                   : m >= s->minute_from || m < s->minute_until;
         if (!in)
             return VERDICT_SCHEDULE_HOURS;
     }
@@ -174,8 +173,8 @@ enum verdict_reason verdict_item(const struct feed_doc *doc, const struct feed_i
     if (r != VERDICT_SHOWN)
         return r;
     for (size_t i = 0; i < item->nmedia; i++) {
-        enum verdict_media_state st = media ? media(media_ctx, item->media[i].sha256)
-                                            : VERDICT_MEDIA_ABSENT;
+        enum verdict_media_state st =
+            media ? media(media_ctx, item->media[i].sha256) : VERDICT_MEDIA_ABSENT;
         if (st == VERDICT_MEDIA_ABSENT)
             return VERDICT_MEDIA_MISSING;
         if (st != VERDICT_MEDIA_OK)

@@ -63,8 +63,8 @@ struct verdict_screen {
 };
 
 struct verdict_clock {
-    int64_t now;               /* seconds since epoch, already clamped by the caller */
-    sgtime_local_fn local;     /* the screen's time zone */
+    int64_t now;           /* seconds since epoch, already clamped by the caller */
+    sgtime_local_fn local; /* the screen's time zone */
     void *local_ctx;
 };
 
@@ -73,7 +73,8 @@ struct verdict_clock {
  * Otherwise doc is empty and err says why in one line. */
 enum verdict_reason verdict_feed(const char *bytes, size_t len, const struct verdict_screen *screen,
                                  const struct verdict_clock *clock, struct feed_doc *doc,
-                                 char keyid[FEED_KEYID_HEX_LEN + 1], struct sg_err *err) SG_MUST_USE;
+                                 char keyid[FEED_KEYID_HEX_LEN + 1],
+                                 struct sg_err *err) SG_MUST_USE;
 
 /* Decides one item of an accepted feed at clock->now. media may be NULL only
  * for items without media (an item with media and no checker is

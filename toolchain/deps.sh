@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Signet needs, and only those that are missing.
-# Usage: toolchain/deps.sh [host|test|cross]...
-#   host   build the native programs (default)
-#   test   also what the test suite needs (Xvfb, clang's fuzzer runtime, qemu)
-#   cross  the arm64 multiarch -dev packages and cross compiler
-# Runs apt-get through sudo when not root. Safe to run again: a no-op when all is there.
+# Usage: toolchain/deps.sh [SET]...
+#   host         build the native programs (the default)
+#   test         also what the test suite needs (Xvfb, clang's fuzzer runtime, qemu)
+#   cross        the arm64 cross compiler and multiarch -dev packages
+#   cross-armhf  the same for armhf
+# Runs apt-get through sudo when not root. A no-op when everything is there.
 set -euo pipefail
 
 host_pkgs=(
@@ -14,45 +15,48 @@ host_pkgs=(
   fonts-dejavu-core fonts-symbola
 )
 test_pkgs=(clang libclang-rt-14-dev clang-format xvfb xauth qemu-user)
-cross_arch=arm64
-cross_pkgs=(
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-  "libsdl2-dev:$cross_arch" "libsdl2-ttf-dev:$cross_arch" "libsdl2-image-dev:$cross_arch"
-  "libcurl4-openssl-dev:$cross_arch" "libjson-c-dev:$cross_arch"
-  "libsodium-dev:$cross_arch" "libqrencode-dev:$cross_arch"
-)
 
-want=()
-for set in "${@:-host}"; do
-  case "$set" in
-    host) want+=("${host_pkgs[@]}") ;;
-    test) want+=("${host_pkgs[@]}" "${test_pkgs[@]}") ;;
-    cross) want+=("${cross_pkgs[@]}") ;;
-    *) echo "deps.sh: unknown package set '$set' (host, test, cross)" >&2; exit 2 ;;
-  esac
-done
+# cross_pkgs ARCH TRIPLET: the cross compiler and the target's -dev packages.
+cross_pkgs() {
+  local arch=$1 triplet=$2
+  printf '%s\n' "gcc-$triplet" "libc6-dev-$arch-cross" qemu-user
+  for p in libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev \
+    libjson-c-dev libsodium-dev libqrencode-dev; do
+    printf '%s\n' "$p:$arch"
+  done
+}
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 
+want=()
+foreign=()
 for set in "${@:-host}"; do
-  if [ "$set" = cross ] && ! dpkg --print-foreign-architectures | grep -qx "$cross_arch"; then
-    "${sudo_cmd[@]}" dpkg --add-architecture "$cross_arch"
-    need_update=1
+  case "$set" in
+    host) want+=("${host_pkgs[@]}") ;;
+    test) want+=("${host_pkgs[@]}" "${test_pkgs[@]}") ;;
+    cross) mapfile -t -O "${#want[@]}" want < <(cross_pkgs arm64 aarch64-linux-gnu); foreign+=(arm64) ;;
+    cross-armhf) mapfile -t -O "${#want[@]}" want < <(cross_pkgs armhf arm-linux-gnueabihf); foreign+=(armhf) ;;
+    *) echo "deps.sh: unknown package set '$set' (host, test, cross, cross-armhf)" >&2; exit 2 ;;
+  esac
+done
+
+for arch in "${foreign[@]}"; do
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    "${sudo_cmd[@]}" dpkg --add-architecture "$arch"
   fi
 done
 
 missing=()
 for p in "${want[@]}"; do
-  # dpkg-query prints "install ok installed" only for packages fully installed.
+  # Only "install ok installed" counts; half-installed packages are retried.
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
 done
+[ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
 echo "deps.sh: installing ${missing[*]}" >&2
 "${sudo_cmd[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

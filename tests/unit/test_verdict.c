@@ -68,9 +68,9 @@ static void test_feed_clauses(void)
     struct {
         const char *name;
         struct payload_spec spec;
-        const char *type;      /* NULL: the feed type */
-        bool other_key;        /* signed by a key the board does not trust */
-        bool tamper;           /* one payload byte changed after signing */
+        const char *type; /* NULL: the feed type */
+        bool other_key;   /* signed by a key the board does not trust */
+        bool tamper;      /* one payload byte changed after signing */
         struct verdict_screen screen;
         int64_t now;
         enum verdict_reason want;
@@ -78,40 +78,119 @@ static void test_feed_clauses(void)
         {"valid", {0}, NULL, false, false, base, NOW_MON_11H, VERDICT_SHOWN},
         {"untrusted key", {0}, NULL, true, false, base, NOW_MON_11H, VERDICT_UNKNOWN_KEY},
         {"tampered payload", {0}, NULL, false, true, base, NOW_MON_11H, VERDICT_BAD_SIGNATURE},
-        {"payload type", {0}, "application/json", false, false, base, NOW_MON_11H,
+        {"payload type",
+         {0},
+         "application/json",
+         false,
+         false,
+         base,
+         NOW_MON_11H,
          VERDICT_PAYLOAD_TYPE},
-        {"major version 2", {.format = "2.0"}, NULL, false, false, base, NOW_MON_11H,
+        {"major version 2",
+         {.format = "2.0"},
+         NULL,
+         false,
+         false,
+         base,
+         NOW_MON_11H,
          VERDICT_UNKNOWN_MAJOR},
-        {"minor version ahead", {.format = "1.7"}, NULL, false, false, base, NOW_MON_11H,
+        {"minor version ahead",
+         {.format = "1.7"},
+         NULL,
+         false,
+         false,
+         base,
+         NOW_MON_11H,
          VERDICT_SHOWN},
-        {"format not a version", {.format = "one"}, NULL, false, false, base, NOW_MON_11H,
+        {"format not a version",
+         {.format = "one"},
+         NULL,
+         false,
+         false,
+         base,
+         NOW_MON_11H,
          VERDICT_PAYLOAD_MALFORMED},
-        {"other screen", {.target = "\"screen\":\"wz2\""}, NULL, false, false, base, NOW_MON_11H,
+        {"other screen",
+         {.target = "\"screen\":\"wz2\""},
+         NULL,
+         false,
+         false,
+         base,
+         NOW_MON_11H,
          VERDICT_WRONG_SCREEN},
-        {"our group", {.target = "\"group\":\"praxis-nord\""}, NULL, false, false,
-         {.screen = "wz1", .trust = &trust, .groups = groups, .ngroups = 1}, NOW_MON_11H,
+        {"our group",
+         {.target = "\"group\":\"praxis-nord\""},
+         NULL,
+         false,
+         false,
+         {.screen = "wz1", .trust = &trust, .groups = groups, .ngroups = 1},
+         NOW_MON_11H,
          VERDICT_SHOWN},
-        {"other group", {.target = "\"group\":\"praxis-sued\""}, NULL, false, false,
-         {.screen = "wz1", .trust = &trust, .groups = groups, .ngroups = 1}, NOW_MON_11H,
+        {"other group",
+         {.target = "\"group\":\"praxis-sued\""},
+         NULL,
+         false,
+         false,
+         {.screen = "wz1", .trust = &trust, .groups = groups, .ngroups = 1},
+         NOW_MON_11H,
          VERDICT_WRONG_SCREEN},
-        {"screen and group", {.target = "\"screen\":\"wz1\",\"group\":\"g\""}, NULL, false,
-         false, base, NOW_MON_11H, VERDICT_PAYLOAD_MALFORMED},
-        {"rollback", {.version = 4}, NULL, false, false,
-         {.screen = "wz1", .trust = &trust, .have_last = true, .last_version = 5}, NOW_MON_11H,
+        {"screen and group",
+         {.target = "\"screen\":\"wz1\",\"group\":\"g\""},
+         NULL,
+         false,
+         false,
+         base,
+         NOW_MON_11H,
+         VERDICT_PAYLOAD_MALFORMED},
+        {"rollback",
+         {.version = 4},
+         NULL,
+         false,
+         false,
+         {.screen = "wz1", .trust = &trust, .have_last = true, .last_version = 5},
+         NOW_MON_11H,
          VERDICT_ROLLBACK},
-        {"newer version", {.version = 6}, NULL, false, false,
-         {.screen = "wz1", .trust = &trust, .have_last = true, .last_version = 5}, NOW_MON_11H,
+        {"newer version",
+         {.version = 6},
+         NULL,
+         false,
+         false,
+         {.screen = "wz1", .trust = &trust, .have_last = true, .last_version = 5},
+         NOW_MON_11H,
          VERDICT_SHOWN},
-        {"same version, other bytes", {.version = 5}, NULL, false, false,
-         {.screen = "wz1", .trust = &trust, .have_last = true, .last_version = 5}, NOW_MON_11H,
+        {"same version, other bytes",
+         {.version = 5},
+         NULL,
+         false,
+         false,
+         {.screen = "wz1", .trust = &trust, .have_last = true, .last_version = 5},
+         NOW_MON_11H,
          VERDICT_REPLAY_MISMATCH},
         {"expired feed", {0}, NULL, false, false, base, 1798000000LL, VERDICT_FEED_EXPIRED},
         {"clock in 1970, feed valid", {0}, NULL, false, false, base, 0, VERDICT_SHOWN},
-        {"expires before issued", {.expires = "2026-11-19T08:00:00Z"}, NULL, false, false, base,
-         NOW_MON_11H, VERDICT_PAYLOAD_MALFORMED},
-        {"issued not RFC 3339", {.issued = "2026-11-20 08:00:00"}, NULL, false, false, base,
-         NOW_MON_11H, VERDICT_PAYLOAD_MALFORMED},
-        {"version zero", {.version = -1}, NULL, false, false, base, NOW_MON_11H,
+        {"expires before issued",
+         {.expires = "2026-11-19T08:00:00Z"},
+         NULL,
+         false,
+         false,
+         base,
+         NOW_MON_11H,
+         VERDICT_PAYLOAD_MALFORMED},
+        {"issued not RFC 3339",
+         {.issued = "2026-11-20 08:00:00"},
+         NULL,
+         false,
+         false,
+         base,
+         NOW_MON_11H,
+         VERDICT_PAYLOAD_MALFORMED},
+        {"version zero",
+         {.version = -1},
+         NULL,
+         false,
+         false,
+         base,
+         NOW_MON_11H,
          VERDICT_PAYLOAD_MALFORMED},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -125,8 +204,8 @@ static void test_feed_clauses(void)
         }
         struct feed_doc doc;
         enum verdict_reason r = run_feed(env, strlen(env), &cases[i].screen, cases[i].now, &doc);
-        CHECK_MSG(r == cases[i].want, "%s: got %s, want %s", cases[i].name,
-                  verdict_reason_name(r), verdict_reason_name(cases[i].want));
+        CHECK_MSG(r == cases[i].want, "%s: got %s, want %s", cases[i].name, verdict_reason_name(r),
+                  verdict_reason_name(cases[i].want));
         CHECK_MSG(r == VERDICT_SHOWN || doc.items == NULL, "%s: refused doc not empty",
                   cases[i].name);
         feed_doc_finish(&doc);
@@ -167,11 +246,11 @@ static enum verdict_media_state fake_media(void *ctx, const char *sha)
     return sha[0] == 'b' ? VERDICT_MEDIA_BAD : VERDICT_MEDIA_ABSENT;
 }
 
-#define APPROVAL(at, until) "\"approval\":{\"by\":\"anna\",\"at\":\"" at "\",\"until\":\"" until "\"}"
+#define APPROVAL(at, until)                                                                        \
+    "\"approval\":{\"by\":\"anna\",\"at\":\"" at "\",\"until\":\"" until "\"}"
 #define OK_APPROVAL APPROVAL("2026-11-20T08:00:00Z", "2026-12-01T00:00:00Z")
 #define ITEM(extra) "{\"id\":\"x\",\"rev\":1,\"kind\":\"post\",\"body\":\"b\"" extra "}"
-#define SHA(c)                                                                                     \
-    c "000000000000000000000000000000000000000000000000000000000000000"
+#define SHA(c) c "000000000000000000000000000000000000000000000000000000000000000"
 
 static void test_item_clauses(void)
 {
@@ -219,11 +298,11 @@ static void test_item_clauses(void)
         {"hours wrap, outside",
          ITEM("," OK_APPROVAL ",\"schedule\":{\"hours\":{\"from\":\"22:00\",\"until\":\"06:00\"}}"),
          NOW_MON_11H, VERDICT_SCHEDULE_HOURS},
-        {"media ok", ITEM("," OK_APPROVAL ",\"media\":[{\"sha256\":\"" SHA("a") "\"}]"), NOW_MON_11H,
-         VERDICT_SHOWN},
+        {"media ok", ITEM("," OK_APPROVAL ",\"media\":[{\"sha256\":\"" SHA("a") "\"}]"),
+         NOW_MON_11H, VERDICT_SHOWN},
         {"media mismatch",
-         ITEM("," OK_APPROVAL ",\"media\":[{\"sha256\":\"" SHA("a") "\"},{\"sha256\":\"" SHA(
-             "b") "\"}]"),
+         ITEM("," OK_APPROVAL
+              ",\"media\":[{\"sha256\":\"" SHA("a") "\"},{\"sha256\":\"" SHA("b") "\"}]"),
          NOW_MON_11H, VERDICT_MEDIA_MISMATCH},
         {"media missing", ITEM("," OK_APPROVAL ",\"media\":[{\"sha256\":\"" SHA("c") "\"}]"),
          NOW_MON_11H, VERDICT_MEDIA_MISSING},
@@ -256,7 +335,8 @@ static void test_item_clauses(void)
 static void test_malformed_payloads(void)
 {
     char *long_title = malloc(FEED_MAX_SHORT_LEN + 64);
-    snprintf(long_title, FEED_MAX_SHORT_LEN + 64, "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"title\":\"");
+    snprintf(long_title, FEED_MAX_SHORT_LEN + 64,
+             "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"title\":\"");
     size_t n = strlen(long_title);
     memset(long_title + n, 'x', FEED_MAX_SHORT_LEN + 1);
     strcpy(long_title + n + FEED_MAX_SHORT_LEN + 1, "\"}");
@@ -287,32 +367,30 @@ static void test_malformed_payloads(void)
         {"escaped NUL in body", "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"body\":\"x\\u0000y\"}"},
         {"title over limit", long_title},
         {"too many items", many},
-        {"too many media",
-         "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"media\":[{\"sha256\":\"" SHA(
-             "a") "\"},{\"sha256\":\"" SHA("a") "\"},{\"sha256\":\"" SHA("a") "\"},{\"sha256\":"
-                                                                             "\"" SHA(
-                                                                                 "a") "\"},{"
-                                                                                      "\"sha256\":"
-                                                                                      "\"" SHA("a") "\"}]}"},
+        {"too many media", "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"media\":[{\"sha256\":"
+                           "\"" SHA("a") "\"},{\"sha256\":\"" SHA("a") "\"},{\"sha256\":\"" SHA(
+                               "a") "\"},{\"sha256\":"
+                                    "\"" SHA("a") "\"},{"
+                                                  "\"sha256\":"
+                                                  "\"" SHA("a") "\"}]}"},
         {"media hash upper case",
          "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"media\":[{\"sha256\":\"" SHA("A") "\"}]}"},
-        {"media hash short", "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"media\":[{\"sha256\":\"ab\"}]}"},
-        {"approval until before at",
-         "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\"," APPROVAL("2026-11-20T08:00:00Z",
-                                                            "2026-11-19T00:00:00Z") "}"},
-        {"approval without by",
-         "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"approval\":{\"at\":\"2026-11-20T08:00:00Z\","
-         "\"until\":\"2026-12-01T00:00:00Z\"}}"},
-        {"approval time with offset",
-         "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\"," APPROVAL("2026-11-20T08:00:00+01:00",
-                                                            "2026-12-01T00:00:00Z") "}"},
+        {"media hash short",
+         "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"media\":[{\"sha256\":\"ab\"}]}"},
+        {"approval until before at", "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\"," APPROVAL(
+                                         "2026-11-20T08:00:00Z", "2026-11-19T00:00:00Z") "}"},
+        {"approval without by", "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"approval\":{\"at\":"
+                                "\"2026-11-20T08:00:00Z\","
+                                "\"until\":\"2026-12-01T00:00:00Z\"}}"},
+        {"approval time with offset", "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\"," APPROVAL(
+                                          "2026-11-20T08:00:00+01:00", "2026-12-01T00:00:00Z") "}"},
         {"weekday 8", "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"schedule\":{\"weekdays\":[8]}}"},
         {"hours 25:00",
          "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"schedule\":{\"hours\":{\"from\":\"25:00\","
          "\"until\":\"26:00\"}}}"},
-        {"date 2026-02-30",
-         "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"schedule\":{\"dates\":{\"from\":\"2026-02-30\","
-         "\"until\":\"2026-03-01\"}}}"},
+        {"date 2026-02-30", "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"schedule\":{\"dates\":{"
+                            "\"from\":\"2026-02-30\","
+                            "\"until\":\"2026-03-01\"}}}"},
         {"item not an object", "42"},
     };
     struct verdict_screen scr = {.screen = "wz1", .trust = &trust};
@@ -364,13 +442,15 @@ static void test_garbage_envelopes(void)
         {"NUL byte", "{\"a\":1}\0{}", 10},
         {"no signatures", "{\"payloadType\":\"x\",\"payload\":\"\",\"signatures\":[]}", 0},
         {"signature too short",
-         "{\"payloadType\":\"x\",\"payload\":\"\",\"signatures\":[{\"keyid\":\"00\",\"sig\":\"AAAA\"}]}",
+         "{\"payloadType\":\"x\",\"payload\":\"\",\"signatures\":[{\"keyid\":\"00\",\"sig\":"
+         "\"AAAA\"}]}",
          0},
         {"payload bad base64",
          "{\"payloadType\":\"x\",\"payload\":\"e30*\",\"signatures\":[{\"sig\":\"AAAA\"}]}", 0},
         {"duplicate payload key",
          "{\"payloadType\":\"x\",\"payload\":\"e30=\",\"payload\":\"e30=\",\"signatures\":[]}", 0},
-        {"deep nesting", "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", 0},
+        {"deep nesting", "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+         0},
         {"trailing data", "{} {}", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -418,7 +498,8 @@ static void test_garbage_envelopes(void)
  * still valid UTF-8. */
 static void test_lone_surrogate(void)
 {
-    struct payload_spec spec = {.items = "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"body\":\"\\ud800x\"}"};
+    struct payload_spec spec = {
+        .items = "{\"id\":\"a\",\"rev\":1,\"kind\":\"tip\",\"body\":\"\\ud800x\"}"};
     char *payload = make_payload(&spec);
     struct feed_doc doc;
     struct sg_err err = {0};

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls this):
+#   1. installs missing Debian packages (toolchain/deps.sh),
+#   2. checks formatting,
+#   3. builds natively and runs ctest,
+#   4. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs ctest,
+#   5. builds the libFuzzer targets with clang and runs each briefly,
+#   6. cross-builds for arm64 and runs the unit tests under qemu-user.
+# Environment: SIGNET_FUZZ_SECONDS (default 20), SIGNET_SKIP_CROSS=1 to skip 6.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=$(nproc)
+fuzz_seconds=${SIGNET_FUZZ_SECONDS:-20}
+
+step() { printf '\n==== %s (%ss)\n' "$*" "$SECONDS"; }
+
+step "dependencies"
+toolchain/deps.sh test cross
+
+step "format"
+toolchain/check-format.sh
+
+# configure_build DIR [CMAKE ARGS...]
+configure_build() {
+  local dir=$1
+  shift
+  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$dir.configure.log" 2>&1 ||
+    { cat "$dir.configure.log"; return 1; }
+  cmake --build "$dir" -j "$jobs"
+}
+
+mkdir -p build
+step "native build and tests"
+configure_build build/native
+ctest --test-dir build/native --output-on-failure -j "$jobs"
+
+step "AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
+configure_build build/asan -DSIGNET_SANITIZE=ON
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build/asan --output-on-failure -j "$jobs"
+
+step "fuzzing (${fuzz_seconds}s per target)"
+CC=clang configure_build build/fuzz -DSIGNET_FUZZ=ON -DSIGNET_SANITIZE=ON -DSIGNET_APP=OFF
+for fuzzer in build/fuzz/tests/fuzz/fuzz_*; do
+  name=$(basename "$fuzzer")
+  target=${name#fuzz_}
+  # New inputs go to a scratch folder; the committed corpus stays as it is.
+  scratch=build/fuzz/corpus-$target
+  mkdir -p "$scratch"
+  "$fuzzer" -max_total_time="$fuzz_seconds" -max_len=65536 -print_final_stats=1 \
+    -artifact_prefix="build/fuzz/crash-$target-" "$scratch" "tests/fuzz/corpus/$target" \
+    >"build/fuzz/$name.log" 2>&1 || { tail -40 "build/fuzz/$name.log"; exit 1; }
+  grep -E '^stat::number_of_executed_units' "build/fuzz/$name.log" | sed "s/^/$name /"
+done
+
+if [ "${SIGNET_SKIP_CROSS:-0}" != 1 ]; then
+  step "arm64 cross build and unit tests under qemu"
+  configure_build build/arm64 -DCMAKE_TOOLCHAIN_FILE="$root/toolchain/aarch64-linux-gnu.cmake"
+  ctest --test-dir build/arm64 --output-on-failure -j "$jobs" -L unit
+fi
+
+step "all tests passed"
