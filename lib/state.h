@@ -1,0 +1,45 @@
+/* What a screen has accepted, kept across restarts and power cuts so that
+ * rollback protection and the clock floor survive them.
+ *
+ * File <state-dir>/accepted-<screen>.json, written atomically:
+ *   {"screen":"wz1","version":5,"sha256":"<hex of the payload>","issued":"<RFC 3339>"}
+ * A missing file means nothing was accepted yet. A corrupt one is an error
+ * the caller logs; it must not silently reset rollback protection, so the
+ * kiosk refuses to start on it (an installer can delete it deliberately). */
+#ifndef SIGNET_STATE_H
+#define SIGNET_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feed.h"
+#include "fileio.h"
+#include "sg_err.h"
+
+#define STATE_MAX_BYTES 4096
+
+struct state_accepted {
+    bool present;
+    int64_t version;
+    unsigned char sha256[32];
+    int64_t issued;
+};
+
+/* Screen ids become file names: letters, digits, '.', '_' and '-', not
+ * starting with '.', at most FEED_MAX_ID_LEN bytes. */
+bool state_screen_id_valid(const char *screen);
+
+/* Parses the text of a state file for screen. */
+bool state_parse(const char *text, size_t len, const char *screen, struct state_accepted *out,
+                 struct sg_err *err) SG_MUST_USE;
+
+/* Loads the state for screen; a missing file gives present = false. */
+bool state_load(const char *dir, const char *screen, struct state_accepted *out,
+                struct sg_err *err) SG_MUST_USE;
+
+/* Records an accepted feed. faults may be NULL (a test seam). */
+bool state_save(const char *dir, const char *screen, const struct feed_doc *doc,
+                const struct fileio_faults *faults, struct sg_err *err) SG_MUST_USE;
+
+#endif
