@@ -516,10 +516,12 @@ static bool layout_flow_emit(struct layout_ctx *c, struct layout_flow *f, int bo
             if (!layout_fit_line(c, b->font, b->px, b->text + l->off, l->len, l->hyphen, last, f->w,
                                  &w, &cut))
                 return false;
-            /* A blank line between paragraphs takes room but draws nothing. */
-            if (c->line.len > 0 && !layout_text(c, f->x, y, b->font, b->px, b->color, w))
+            /* A blank line between paragraphs takes room but draws nothing;
+             * in a box too narrow for even "…" nothing is drawn either. */
+            bool draw = c->line.len > 0 && w <= f->w;
+            if (draw && !layout_text(c, f->x, y, b->font, b->px, b->color, w))
                 return false;
-            if (cut)
+            if (cut || w > f->w)
                 c->list->fits = false;
             y += layout_lh(c, b->px);
         }

@@ -34,8 +34,9 @@ typedef bool (*text_glyph_fn)(void *ctx, uint32_t cp);
  * No-break spaces (U+00A0, U+2007, U+202F) become U+00A0 and the soft hyphen
  * U+00AD is kept whatever has_glyph says: both are hints for line breaking
  * that the layout never hands to a font. Combining marks, variation selectors
- * and ZWJ that follow a code point has_glyph rejected go with it. Bidi marks (U+200E, U+200F,
- * U+061C), BOM, word joiners and noncharacters are removed too. */
+ * and ZWJ that follow a code point has_glyph rejected go with it. Bidi marks
+ * (U+200E, U+200F, U+061C), BOM, word joiners and noncharacters are removed
+ * too. */
 char *text_sanitize(const char *s, size_t len, text_glyph_fn has_glyph, void *ctx);
 
 #endif

@@ -747,6 +747,75 @@ static void test_degenerate(void)
     layout_list_finish(&l);
 }
 
+/* Deterministic noise built from pieces that stress the wrapper: long
+ * words, hyphens, soft hyphens, multi-byte and invalid sequences, breaks. */
+static void noise(uint32_t *seed, char *out, size_t cap)
+{
+    static const char *const pieces[] = {"a",
+                                         "Wort ",
+                                         " ",
+                                         "-",
+                                         "\xC2\xAD",
+                                         "\xC2\xA0",
+                                         "\n",
+                                         "\n\n\n",
+                                         "ß",
+                                         "Ä",
+                                         "😀",
+                                         "\xE2\x80\x8D",
+                                         "\xCC\x81",
+                                         "\xE2\x80\xAE",
+                                         "\xFF",
+                                         "\xC3",
+                                         "\t",
+                                         "WWWWMMMM",
+                                         "Grippeschutzimpfungsempfehlung",
+                                         "\"\\",
+                                         "…"};
+    size_t n = 0;
+    *seed = *seed * 1103515245u + 12345u;
+    size_t count = (*seed >> 16) % 400;
+    for (size_t i = 0; i < count; i++) {
+        *seed = *seed * 1103515245u + 12345u;
+        const char *p = pieces[(*seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+        size_t len = strlen(p);
+        if (n + len + 1 > cap)
+            break;
+        memcpy(out + n, p, len);
+        n += len;
+    }
+    out[n] = '\0';
+}
+
+static void test_noise(void)
+{
+    struct layout_theme th;
+    layout_theme_default(&th);
+    static const int sizes[][2] = {{1920, 1080}, {1280, 720}, {1080, 1920}, {320, 240}};
+    static const enum feed_kind kinds[] = {FEED_KIND_POST, FEED_KIND_TIP, FEED_KIND_NOTICE};
+    uint32_t seed = 42;
+    struct layout_list l;
+    layout_list_init(&l);
+    for (int round = 0; round < 120; round++) {
+        char title[512], body[8192], author[256];
+        noise(&seed, title, sizeof title);
+        noise(&seed, body, sizeof body);
+        noise(&seed, author, sizeof author);
+        struct feed_item it = post(title, body);
+        it.kind = kinds[round % 3];
+        it.author = author;
+        it.link = round % 2 ? "https://x.example/" : NULL;
+        it.nmedia = 1;
+        const int *wh = sizes[round % 4];
+        struct layout_input in = input(&th, &it, wh[0], wh[1], NULL);
+        in.image_w = round % 5 ? 640 : 0;
+        in.image_h = round % 7 ? 480 : 1;
+        in.clinic = author;
+        lay(&in, &l, "noise");
+    }
+    layout_list_finish(&l);
+}
+
 /* ---- goldens ---- */
 
 static char *dump(const struct layout_list *l, size_t *len)
@@ -901,6 +970,7 @@ int main(void)
     test_tip_and_notice();
     test_sanitized();
     test_degenerate();
+    test_noise();
     test_goldens();
     return check_done("test_layout");
 }
