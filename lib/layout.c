@@ -30,6 +30,7 @@ enum {
 #define LAYOUT_PORTRAIT_IMAGE_PERCENT 40 /* portrait: image at most this of the content height */
 #define LAYOUT_TITLE_PERCENT 120         /* tip and notice titles, of the body size */
 #define LAYOUT_NOTICE_PERCENT 125        /* notices are set larger than posts */
+#define LAYOUT_MAX_BODY_PX 1000          /* theme sizes above this are ignored */
 #define LAYOUT_QR_BACKGROUND 0xFFFFFFu
 #define LAYOUT_ELLIPSIS "\xE2\x80\xA6"
 #define LAYOUT_DOT " \xC2\xB7 "
@@ -148,7 +149,9 @@ static int layout_px(const struct layout_ctx *c, int base)
 
 static int layout_lh(const struct layout_ctx *c, int px)
 {
-    int pct = c->th->line_height_percent > 0 ? c->th->line_height_percent : 125;
+    /* Themes are configuration, not feed input, but a typo must not overflow. */
+    int pct = c->th->line_height_percent;
+    pct = pct < 80 || pct > 400 ? 125 : pct;
     int lh = px * pct / 100;
     return lh < 1 ? 1 : lh;
 }
@@ -535,7 +538,7 @@ static int layout_body_sizes(const struct layout_ctx *c, int percent, int out[LA
     int n = 0, count = c->th->nbody_sizes;
     count = count < 0 ? 0 : count > LAYOUT_MAX_SIZES ? LAYOUT_MAX_SIZES : count;
     for (int i = 0; i < count; i++) {
-        if (c->th->body_sizes[i] <= 0)
+        if (c->th->body_sizes[i] <= 0 || c->th->body_sizes[i] > LAYOUT_MAX_BODY_PX)
             continue;
         int px = layout_px(c, c->th->body_sizes[i] * percent / 100);
         if (n == 0 || px < out[n - 1])

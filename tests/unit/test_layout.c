@@ -738,6 +738,13 @@ static void test_degenerate(void)
     in = input(&empty, &it, 1920, 1080, NULL);
     if (lay(&in, &l, "empty theme"))
         CHECK(l.body_px > 0);
+    /* Absurd theme values are ignored, not overflowed. */
+    struct layout_theme odd = th;
+    odd.body_sizes[0] = 2000000000;
+    odd.line_height_percent = 2000000000;
+    in = input(&odd, &it, 1920, 1080, NULL);
+    if (lay(&in, &l, "odd theme"))
+        CHECK_INT(l.body_px, 88);
     /* Out-of-range local time: no clock rather than garbage. */
     in = input(&th, &it, 1920, 1080, NULL);
     in.local.month = 13;
