@@ -93,11 +93,23 @@ void layout_list_init(struct layout_list *list);
 void layout_list_finish(struct layout_list *list);
 
 /* Lays out one card (header included) into list, replacing its contents.
- * Returns false only on allocation failure. */
+ * Returns false only on allocation failure; list is then left empty, never
+ * half a card. in->measure must not be NULL; in->theme NULL means the
+ * default theme. Item strings are passed through text_sanitize() with
+ * in->has_glyph first, so TEXT ops never carry controls, bidi overrides,
+ * soft hyphens, no-break spaces or code points has_glyph rejects.
+ * list->body_px is 0 on the idle card. */
 bool layout_card(const struct layout_input *in, struct layout_list *list)
     __attribute__((warn_unused_result));
 
-/* Writes a stable, line-per-op text form of list, for golden tests. */
+/* Writes a stable, line-per-op text form of list, for golden tests:
+ *   layout fits=yes|no body_px=N ops=N
+ *   rect x=N y=N w=N h=N color=#rrggbb
+ *   text x=N y=N w=N h=N color=#rrggbb font=regular|bold px=N "text"
+ *   image x=N y=N w=N h=N media=N
+ *   qr x=N y=N w=N h=N
+ * In "text", '"' and '\\' are escaped with '\\', '\n' as \n, other control
+ * bytes as \xHH; UTF-8 is written as is. */
 void layout_list_dump(const struct layout_list *list, FILE *out);
 
 #endif
