@@ -167,8 +167,25 @@ static TTF_Font *fonts_get(struct fonts *f, enum fonts_role role, int px, struct
     return ttf;
 }
 
+/* Invisible format characters and emoji modifiers. Fonts map some of them
+ * (Symbola draws variation selectors and skin tones as visible swatches),
+ * and none can be shaped here without a text shaper, so they are treated as
+ * having no glyph: "\u2764\uFE0F" draws the heart alone, a ZWJ family its
+ * members side by side. */
+static bool fonts_invisible(uint32_t cp)
+{
+    return (cp >= 0x200B && cp <= 0x200F) ||   /* ZWSP, ZWNJ, ZWJ, LRM, RLM */
+           (cp >= 0x2060 && cp <= 0x206F) ||   /* word joiner, invisible operators */
+           cp == 0xFEFF ||                     /* BOM, zero-width no-break space */
+           (cp >= 0xFE00 && cp <= 0xFE0F) ||   /* variation selectors */
+           (cp >= 0xE0000 && cp <= 0xE0FFF) || /* tags, variation selectors supplement */
+           (cp >= 0x1F3FB && cp <= 0x1F3FF);   /* emoji skin tone modifiers */
+}
+
 int fonts_pick(struct fonts *f, enum layout_font font, uint32_t cp)
 {
+    if (fonts_invisible(cp))
+        return -1;
     if (font == LAYOUT_FONT_BOLD && TTF_GlyphIsProvided32(f->probe[FONTS_BOLD], cp))
         return FONTS_BOLD;
     if (TTF_GlyphIsProvided32(f->probe[FONTS_REGULAR], cp))

@@ -275,11 +275,17 @@ static bool render_text_run(void *ctx, TTF_Font *ttf, enum fonts_role role, int 
     struct render_text_ctx *c = ctx;
     (void)role;
     (void)len;
+    /* A run that advances nothing (a lone combining mark, say) has no
+     * surface: SDL_ttf refuses zero-width text. */
+    int w = 0;
+    if (TTF_SizeUTF8(ttf, run, &w, NULL) != 0) {
+        sg_err_set(c->err, "render: text size: %s", TTF_GetError());
+        return false;
+    }
+    if (w <= 0)
+        return true;
     SDL_Surface *s = TTF_RenderUTF8_Blended(ttf, run, c->color);
     if (!s) {
-        /* Only spaces, or glyphs with no outline: nothing to draw. */
-        if (strspn(run, " ") == len)
-            return true;
         sg_err_set(c->err, "render: text: %s", TTF_GetError());
         return false;
     }

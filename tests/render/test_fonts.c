@@ -36,6 +36,12 @@ static void test_glyphs(struct fonts *f)
     CHECK(!fonts_has_glyph(f, 0x0378));  /* unassigned */
     CHECK(!fonts_has_glyph(f, 0x5FFFF)); /* unassigned plane */
     CHECK(!fonts_has_glyph(f, 0xE000));  /* private use */
+    /* Invisible format characters and modifiers no font here can shape:
+     * Symbola would draw them as visible swatches. */
+    CHECK(!fonts_has_glyph(f, 0xFE0F));  /* variation selector 16 */
+    CHECK(!fonts_has_glyph(f, 0x200D));  /* zero-width joiner */
+    CHECK(!fonts_has_glyph(f, 0x1F3FD)); /* skin tone */
+    CHECK(!fonts_has_glyph(f, 0xE0067)); /* tag g */
 
     CHECK_INT(fonts_pick(f, LAYOUT_FONT_REGULAR, 0x00E4), FONTS_REGULAR);
     CHECK_INT(fonts_pick(f, LAYOUT_FONT_BOLD, 0x00DF), FONTS_BOLD);
@@ -76,6 +82,10 @@ static void test_measure(struct fonts *f)
                          "b"),
               ab); /* overlong */
     CHECK_INT(MEASURE(f, "\xCD\xB8"), 0);
+    /* Heart with emoji presentation selector: the heart alone. */
+    CHECK_INT(MEASURE(f, "\xE2\x9D\xA4\xEF\xB8\x8F"), MEASURE(f, "\xE2\x9D\xA4"));
+    /* Thumbs up with a skin tone: the thumb alone. */
+    CHECK_INT(MEASURE(f, "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD"), MEASURE(f, "\xF0\x9F\x91\x8D"));
     /* An emoji from the fallback font has a width. */
     CHECK(MEASURE(f, "a\xF0\x9F\x91\x8D"
                      "b") > ab);
