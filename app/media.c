@@ -157,7 +157,7 @@ bool media_header_size(const void *bytes, size_t len, int *w, int *h, struct sg_
 SDL_Surface *media_decode(const void *bytes, size_t len, struct sg_err *err)
 {
     if (len > MEDIA_MAX_BYTES) {
-        sg_err_set(err, "media: %zu bytes is over the limit of %u", len, MEDIA_MAX_BYTES);
+        sg_err_set(err, "media: %zu bytes is over the limit of %zu", len, MEDIA_MAX_BYTES);
         return NULL;
     }
     int w, h;

@@ -541,6 +541,10 @@ bool render_present(struct render *r, const struct render_card *from_card,
 {
     if (drew)
         *drew = false;
+    if ((from_card && from_card->r != r) || (to_card && to_card->r != r)) {
+        sg_err_set(err, "render: card belongs to another renderer");
+        return false;
+    }
     alpha = alpha < 0 ? 0 : alpha > 255 ? 255 : alpha;
     /* Only what can be seen matters: a finished fade is just to_card. */
     if (alpha == 255 && to_card)
