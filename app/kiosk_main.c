@@ -59,6 +59,8 @@ struct kiosk {
     enum verdict_reason reasons[FEED_MAX_ITEMS];
     bool clock_behind; /* logged that the clock reads below the feed's issued time */
     int64_t start_ms;
+    int64_t clock_offset_ms; /* --clock-start minus the system time at start */
+    bool presented;          /* the first frame is on screen */
 };
 
 static int64_t wall_ms(void)
@@ -71,7 +73,7 @@ static int64_t wall_ms(void)
 /* The board's now: never below the newest accepted feed's issued time. */
 static int64_t kiosk_now_ms(struct kiosk *k)
 {
-    int64_t now = wall_ms();
+    int64_t now = wall_ms() + k->clock_offset_ms;
     int64_t floor_ms = kiosk_feed_clock_floor(&k->feed) * 1000;
     bool behind = now < floor_ms;
     if (behind != k->clock_behind) {
@@ -235,6 +237,11 @@ static int64_t step(struct kiosk *k, int64_t *next_poll_ms)
     bool drew = false;
     if (!render_present(k->render, k->fading ? k->leaving : NULL, k->card, alpha, &drew, &err))
         log_msg(LOG_ERROR, "present: %s", err.msg);
+    if (drew && !k->presented) {
+        k->presented = true;
+        log_msg(LOG_INFO, "first frame presented %lld ms after start",
+                (long long)(wall_ms() - k->start_ms));
+    }
     if (k->fading && alpha == 255) {
         k->fading = false;
         render_card_free(k->leaving);
@@ -332,6 +339,14 @@ static bool setup(struct kiosk *k, struct sg_err *err)
     };
     if (!(k->render = render_new(&ro, err)))
         return false;
+    if (o->clock_start) {
+        int64_t t = 0;
+        if (!sgtime_parse_rfc3339(o->clock_start, &t)) { /* checked with the options */
+            sg_err_set(err, "--clock-start: bad time");
+            return false;
+        }
+        k->clock_offset_ms = t * 1000 - wall_ms();
+    }
     layout_theme_default(&k->theme);
     layout_list_init(&k->list);
     k->card_index = -1;

@@ -7,6 +7,7 @@
 
 #include "fileio.h"
 #include "kvconf.h"
+#include "sgtime.h"
 #include "state.h"
 
 const char kiosk_usage[] =
@@ -30,6 +31,8 @@ const char kiosk_usage[] =
     "  --headless           render offscreen, no window\n"
     "  --screenshot PATH    write a PNG of the screen on SIGUSR1 and at exit\n"
     "  --exit-after SEC     stop after SEC seconds\n"
+    "  --clock-start TIME   run the clock from TIME (2026-11-23T09:00:00Z) instead of the\n"
+    "                       system time; for tests and demos\n"
     "  --play-log PATH      append one JSON line per card shown (proof of play)\n"
     "  --dwell-min MS       shortest time a card stays (default 6000)\n"
     "  --dwell-max MS       longest time a card stays (default 20000)\n"
@@ -66,6 +69,7 @@ static const struct option_def option_defs[] = {
     {"headless", ARG_NONE, OFF(headless), 0, 0, 0, 0},
     {"screenshot", ARG_STRING, OFF(screenshot), 0, 0, 0, 0},
     {"exit-after", ARG_SECONDS, OFF(exit_after), 0, 0, 0, 0},
+    {"clock-start", ARG_STRING, OFF(clock_start), 0, 0, 0, 0},
     {"play-log", ARG_STRING, OFF(play_log), 0, 0, 0, 0},
     {"dwell-min", ARG_INT, OFF(dwell_min_ms), 0, 0, 100, 3600000},
     {"dwell-max", ARG_INT, OFF(dwell_max_ms), 0, 0, 100, 3600000},
@@ -284,6 +288,11 @@ bool kiosk_options_check(const struct kiosk_options *o, struct sg_err *err)
     }
     if (!o->feed_file) {
         sg_err_set(err, "--feed-file PATH is required");
+        return false;
+    }
+    int64_t t;
+    if (o->clock_start && !sgtime_parse_rfc3339(o->clock_start, &t)) {
+        sg_err_set(err, "--clock-start needs a time like 2026-11-23T09:00:00Z");
         return false;
     }
     if (o->dwell_max_ms < o->dwell_min_ms) {

@@ -31,7 +31,8 @@ struct kiosk_options {
     int rotate;
     bool headless;
     const char *screenshot;
-    double exit_after; /* seconds; 0 = run until stopped */
+    double exit_after;       /* seconds; 0 = run until stopped */
+    const char *clock_start; /* RFC 3339: the board's clock starts here (tests, demos) */
     const char *play_log;
     int64_t dwell_min_ms, dwell_max_ms;
     int64_t fade_ms;
