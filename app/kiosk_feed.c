@@ -84,7 +84,7 @@ static bool load_media(const struct kiosk_feed *f, const struct feed_doc *doc,
                     km->state = VERDICT_MEDIA_BAD;
             }
             if (km->state != VERDICT_MEDIA_OK)
-                log_msg(LOG_WARN, "media %s: %s", sha, err.set ? err.msg : "not available");
+                log_msg(LOG_WARN, "%s", err.set ? err.msg : "media not available");
             free(bytes);
         }
     }
