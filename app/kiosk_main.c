@@ -295,9 +295,12 @@ static bool setup(struct kiosk *k, struct sg_err *err)
         setenv("TZ", o->timezone, 1);
         tzset();
     }
-    for (size_t i = 0; i < o->ntrust; i++)
+    for (size_t i = 0; i < o->ntrust; i++) {
         if (!keys_trust_add_file(&k->trust, o->trust_files[i], err))
             return false;
+        log_msg(LOG_INFO, "trusting key %s from %s", k->trust.keys[k->trust.n - 1].keyid,
+                o->trust_files[i]);
+    }
     struct verdict_screen screen = {
         .screen = o->screen, .groups = o->groups, .ngroups = o->ngroups, .trust = &k->trust};
     char *media_dir = NULL;

@@ -40,8 +40,17 @@ expired=$(tip tip-expired "Abgelaufen" "Freigabe vorbei." '"approval":{"by":"ann
 notyet=$(tip tip-notyet "Noch nicht" "Freigabe ab Dezember." '"approval":{"by":"anna","at":"2026-12-01T08:00:00Z","until":"2026-12-10T00:00:00Z"}')
 nomedia=$(tip tip-nomedia "Ohne Bild" "Das Bild fehlt." "$approval,\"media\":[{\"sha256\":\"$(printf 'ab%.0s' $(seq 32))\",\"type\":\"image/png\"}]")
 newer=$(tip tip-newer "Neu" "Kam mit Version 6." "$approval")
+# Media: a real PNG stored under its hash (shown), and a file whose bytes do
+# not match the hash it is stored under (dropped).
+image=$golden_dir/../render/card_1280x720.png
+good_sha=$(sha256sum "$image" | cut -d' ' -f1)
+cp "$image" "media/$good_sha"
+bad_sha=$(printf 'cd%.0s' $(seq 32))
+cp "$image" "media/$bad_sha"
+withimage=$(tip tip-image "Mit Bild" "Bild geprüft." "$approval,\"media\":[{\"sha256\":\"$good_sha\",\"type\":\"image/png\",\"alt\":\"Karte\"}]")
+badimage=$(tip tip-badimage "Falsches Bild" "Hash passt nicht." "$approval,\"media\":[{\"sha256\":\"$bad_sha\",\"type\":\"image/png\"}]")
 
-payload 5 wz1 "$ok1" "$unapproved" "$expired" "$ok2" "$notyet" "$nomedia" >v5.json
+payload 5 wz1 "$ok1" "$unapproved" "$expired" "$ok2" "$notyet" "$nomedia" "$withimage" "$badimage" >v5.json
 payload 6 wz1 "$ok1" "$newer" >v6.json
 payload 7 wz1 "$(tip evil-key "Fremd" "Falscher Schlüssel." "$approval")" >evil.json
 payload 8 wz2 "$(tip evil-screen "Fremd" "Anderer Bildschirm." "$approval")" >other.json
@@ -75,14 +84,15 @@ wait "$pid" || fail "kiosk exited with $?"
 
 shown=$(sed -n 's/.*"item":"\([^"]*\)".*/\1/p' play.log | sort -u | tr '\n' ' ')
 echo "shown: $shown"
-for id in tip-hands tip-water tip-newer; do
+for id in tip-hands tip-water tip-image tip-newer; do
   grep -q "\"item\":\"$id\"" play.log || fail "$id never shown"
 done
-for id in post-unapproved tip-expired tip-notyet tip-nomedia evil-key evil-screen idle; do
+for id in post-unapproved tip-expired tip-notyet tip-nomedia tip-badimage evil-key evil-screen idle; do
   ! grep -q "\"item\":\"$id\"" play.log || fail "$id must not be shown"
 done
 for want in "post-unapproved rev 1 dropped: no-approval" "tip-expired rev 1 dropped: approval-expired" \
   "tip-notyet rev 1 dropped: approval-not-yet-valid" "tip-nomedia rev 1 dropped: media-missing" \
+  "tip-badimage rev 1 dropped: media-hash-mismatch" \
   "feed refused (unknown-key)" "feed refused (wrong-screen)" "feed version 6 accepted"; do
   [ "$(grep -c -- "$want" run1.log)" -eq 1 ] || fail "expected exactly one log line with '$want'"
 done
@@ -105,19 +115,26 @@ else
     exit !(shown <= swap + 2 + 1) }' || fail "new feed took longer than 2 s to reach the screen"
 fi
 
-# --- 3: golden screenshot ------------------------------------------------------
-rm -rf state/* play.log
-payload 9 wz1 "$ok1" >shot.json
+# --- 3: golden screenshots at three screen sizes ---------------------------------
+# German text with umlauts, ß, a long compound and emoji (one from the
+# fallback font, one with a skin tone that must not leave a tofu box).
+shot_item=$(tip tip-shot "Grippeschutzimpfung für Groß und Klein 👍🏽" \
+  "Die Grippeschutzimpfungsempfehlungskommission rät: jetzt impfen lassen! Fragen Sie am Empfang – wir beraten Sie gern. 🌻" \
+  "$approval")
+payload 9 wz1 "$shot_item" >shot.json
 "$signet" sign --key board.key --out feed.env shot.json
-run_kiosk run2.log 1.5 --screenshot shot.png --size 1920x1080
-[ -s shot.png ] || fail "no screenshot written"
-golden="$golden_dir/kiosk_tip_1920x1080.png"
-if [ "${SIGNET_UPDATE_GOLDEN:-0}" = 1 ]; then
-  cp shot.png "$golden"
-  echo "golden updated: $golden"
-elif ! "$png_compare" shot.png "$golden" shot.diff.png; then
-  fail "screenshot differs from $golden (see $work/shot.diff.png)"
-fi
+for size in 1920x1080 1080x1920 1280x720; do
+  rm -rf state/* play.log
+  run_kiosk "run2-$size.log" 1.2 --screenshot "shot-$size.png" --size "$size"
+  [ -s "shot-$size.png" ] || fail "no screenshot written at $size"
+  golden="$golden_dir/kiosk_tip_$size.png"
+  if [ "${SIGNET_UPDATE_GOLDEN:-0}" = 1 ]; then
+    cp "shot-$size.png" "$golden"
+    echo "golden updated: $golden"
+  elif ! "$png_compare" "shot-$size.png" "$golden" "shot-$size.diff.png"; then
+    fail "screenshot at $size differs from $golden (see $work/shot-$size.diff.png)"
+  fi
+done
 
 # --- 4: rollback refused after a restart -----------------------------------------
 rm -rf state/* play.log
