@@ -159,6 +159,7 @@ static bool set_option(struct kiosk_options *o, const char *name, const char *va
             sg_err_set(err, "--%s needs a number of seconds, not \"%s\"", name, value);
             return false;
         }
+        // cppcheck-suppress invalidPointerCast ; base + offset is a double field by the table
         *(double *)(base + d->offset) = s;
         return true;
     }

@@ -1015,8 +1015,7 @@ static bool layout_card_ops(struct layout_ctx *c)
 bool layout_card(const struct layout_input *in, struct layout_list *list)
 {
     struct layout_theme fallback;
-    if (!in->theme)
-        layout_theme_default(&fallback);
+    layout_theme_default(&fallback); /* cheap; used when the caller passes no theme */
     int side = in->width < in->height ? in->width : in->height;
     struct layout_ctx c = {
         .in = in, .th = in->theme ? in->theme : &fallback, .list = list, .scale = side / 1080.0};

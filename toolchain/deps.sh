@@ -14,7 +14,7 @@ host_pkgs=(
   libcurl4-openssl-dev libjson-c-dev libsodium-dev libqrencode-dev
   fonts-dejavu-core fonts-symbola
 )
-test_pkgs=(clang libclang-rt-14-dev clang-format xvfb xauth qemu-user)
+test_pkgs=(clang libclang-rt-14-dev clang-format cppcheck xvfb xauth qemu-user)
 
 # cross_pkgs ARCH TRIPLET: the cross compiler and the target's -dev packages.
 cross_pkgs() {

@@ -8,7 +8,8 @@
 #      key, then by a feed for another screen (both refused, nothing of them
 #      shown), then by a newer valid feed (shown within 2 s).
 #   3. The screenshot of a pinned clock matches its golden image.
-#   4. After a restart an older feed version is refused (rollback).
+#   4. After a restart an older feed version is refused (rollback), with the
+#      settings read from a --config file.
 # Usage: kiosk_blackbox.sh SIGNET KIOSK PNG_COMPARE GOLDEN_DIR WORK_DIR
 # SIGNET_UPDATE_GOLDEN=1 rewrites the golden screenshot.
 set -euo pipefail
@@ -141,7 +142,10 @@ rm -rf state/* play.log
 cp v6.env feed.env
 run_kiosk run3.log 1.2
 cp v5.env feed.env
-run_kiosk run4.log 1.2
+# This run takes its settings from a config file written on Windows (BOM,
+# CRLF), as an installer might.
+printf '\xef\xbb\xbf# Signet kiosk\r\nfeed-file = feed.env\r\ntrust = board.pub\r\nscreen = wz1\r\nstate-dir = state\r\nplay-log = play.log\r\nheadless = yes\r\n' >kiosk.conf
+"$kiosk" --config kiosk.conf --clock-start 2026-11-23T09:00:00Z --exit-after 1.2 2>run4.log
 grep -q "feed refused (rollback)" run4.log || fail "older feed not refused after restart"
 grep -q '"item":"idle","rev":0,"version":0' play.log || fail "idle card not shown after refusal"
 ! grep -q '"version":5' play.log || fail "rolled-back version 5 was shown"
