@@ -34,7 +34,7 @@ static const char usage_text[] =
     "          Check a feed payload and wrap it in a signed DSSE envelope\n"
     "          (standard output unless --out, which is written atomically).\n"
     "  verify  --trust PUBLIC [--trust PUBLIC]... --screen ID [--group NAME]...\n"
-    "          [--now 2026-11-22T08:00:00Z] [--media-dir DIR] [--last-version N]\n"
+    "          [--now 2026-11-22T08:00:00Z] [--media-dir DIR]\n"
     "          ENVELOPE\n"
     "          Verify an envelope as a screen would and print the verdict for\n"
     "          every item. Exit 1 when the envelope itself is refused.\n"
@@ -155,13 +155,10 @@ static void print_item(const struct feed_doc *doc, const struct feed_item *it,
 
 static int cmd_verify(int argc, char **argv)
 {
-    static const struct option opts[] = {{"trust", required_argument, NULL, 't'},
-                                         {"screen", required_argument, NULL, 's'},
-                                         {"group", required_argument, NULL, 'g'},
-                                         {"now", required_argument, NULL, 'n'},
-                                         {"media-dir", required_argument, NULL, 'm'},
-                                         {"last-version", required_argument, NULL, 'l'},
-                                         {0}};
+    static const struct option opts[] = {
+        {"trust", required_argument, NULL, 't'},     {"screen", required_argument, NULL, 's'},
+        {"group", required_argument, NULL, 'g'},     {"now", required_argument, NULL, 'n'},
+        {"media-dir", required_argument, NULL, 'm'}, {0}};
     struct keys_trust trust = {0};
     struct verdict_screen screen = {.trust = &trust};
     const char *groups[MAX_GROUPS];
@@ -169,7 +166,6 @@ static int cmd_verify(int argc, char **argv)
     struct verdict_clock clock = {.now = (int64_t)time(NULL), .local = sgtime_local_tz};
     struct sg_err err = {0};
     for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
-        char *end;
         switch (c) {
         case 't':
             if (!keys_trust_add_file(&trust, optarg, &err)) {
@@ -191,14 +187,6 @@ static int cmd_verify(int argc, char **argv)
             break;
         case 'm':
             media_dir = optarg;
-            break;
-        case 'l':
-            screen.have_last = true;
-            screen.last_version = strtoll(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0')
-                return usage_error("verify: --last-version \"%s\" is not a number", optarg);
-            /* Without the accepted bytes' hash, an equal version is not a replay. */
-            screen.last_version--;
             break;
         default:
             return usage_error("%s: unknown option", "verify");

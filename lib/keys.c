@@ -143,6 +143,14 @@ bool keys_write_pair(const struct keys_secret *key, const char *secret_path,
 char *keys_sign_envelope(const struct keys_secret *key, const char *payload_type,
                          const unsigned char *payload, size_t len, struct sg_err *err)
 {
+    /* Only base64, hex and the payload type are put into the JSON text; the
+     * type is checked to need no escaping. */
+    for (const char *p = payload_type; *p; p++) {
+        if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) {
+            sg_err_set(err, "payload type holds a character that needs escaping");
+            return NULL;
+        }
+    }
     size_t pae_len = 0;
     unsigned char *pae = feed_pae(payload_type, payload, len, &pae_len);
     unsigned char sig[crypto_sign_BYTES];
@@ -156,14 +164,6 @@ char *keys_sign_envelope(const struct keys_secret *key, const char *payload_type
     char sig64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
     sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
     size_t b64_len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
-    /* Only base64, hex and the fixed type are interpolated: no escaping needed,
-     * which the checks below enforce for the type. */
-    for (const char *p = payload_type; *p; p++) {
-        if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) {
-            sg_err_set(err, "payload type holds a character that needs escaping");
-            return NULL;
-        }
-    }
     size_t cap = b64_len + strlen(payload_type) + sizeof sig64 + 128;
     char *out = malloc(cap);
     char *b64 = malloc(b64_len);
