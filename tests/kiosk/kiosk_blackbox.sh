@@ -60,21 +60,28 @@ payload 8 wz2 "$(tip evil-screen "Fremd" "Anderer Bildschirm." "$approval")" >ot
 "$signet" sign --key evil.key --out evil.env evil.json
 "$signet" sign --key board.key --out other.env other.json
 
-run_kiosk() { # LOG EXIT_AFTER [extra flags]
+run_kiosk() { # LOG EXIT_AFTER [extra flags]; with background=1 the shell becomes the kiosk
   local log=$1 seconds=$2
   shift 2
-  "$kiosk" --headless --feed-file feed.env --trust board.pub --screen wz1 \
-    --state-dir state --play-log play.log --clock-start 2026-11-23T09:00:00Z \
-    --size 1280x720 --dwell-min 700 --dwell-max 700 --fade 100 --timezone Europe/Berlin \
-    --exit-after "$seconds" "$@" 2>"$log"
+  local cmd=("$kiosk" --headless --feed-file feed.env --trust board.pub --screen wz1
+    --state-dir state --play-log play.log --clock-start 2026-11-23T09:00:00Z
+    --size 1280x720 --dwell-min 700 --dwell-max 700 --fade 100 --timezone Europe/Berlin
+    --exit-after "$seconds" "$@")
+  # A function run with & is a subshell: exec so that $! is the kiosk itself.
+  if [ "${background:-0}" = 1 ]; then exec "${cmd[@]}" 2>"$log"; fi
+  "${cmd[@]}" 2>"$log"
 }
 
 # --- 1 and 2: one run, feed file replaced while it runs ---------------------
 cp v5.env feed.env
 started=$(date +%s.%N)
-run_kiosk run1.log 9 &
+background=1 run_kiosk run1.log 9 --screenshot signal.png &
 pid=$!
-sleep 3
+sleep 2
+# SIGUSR1 asks for a screenshot while running (the exit one comes later).
+kill -USR1 "$pid"
+sleep 1
+[ -s signal.png ] || fail "no screenshot written on SIGUSR1"
 cp evil.env feed.env.new && mv feed.env.new feed.env
 sleep 1.5
 cp other.env feed.env.new && mv feed.env.new feed.env
