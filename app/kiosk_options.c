@@ -27,6 +27,8 @@ const char kiosk_usage[] =
     "  --timezone TZ        time zone for schedules and the clock (default: TZ or system)\n"
     "  --size WxH           window or screen size (default 1280x720)\n"
     "  --fullscreen         use the whole display\n"
+    "  --software           draw with SDL's software renderer, never the GPU (less memory\n"
+    "                       on boards without a GPU driver)\n"
     "  --rotate DEG         0, 90, 180 or 270 (portrait screens)\n"
     "  --headless           render offscreen, no window\n"
     "  --screenshot PATH    write a PNG of the screen on SIGUSR1 and at exit\n"
@@ -65,6 +67,7 @@ static const struct option_def option_defs[] = {
     {"timezone", ARG_STRING, OFF(timezone), 0, 0, 0, 0},
     {"size", ARG_SIZE, 0, 0, 0, 0, 0},
     {"fullscreen", ARG_NONE, OFF(fullscreen), 0, 0, 0, 0},
+    {"software", ARG_NONE, OFF(software), 0, 0, 0, 0},
     {"rotate", ARG_ROTATE, OFF(rotate), 0, 0, 0, 0},
     {"headless", ARG_NONE, OFF(headless), 0, 0, 0, 0},
     {"screenshot", ARG_STRING, OFF(screenshot), 0, 0, 0, 0},

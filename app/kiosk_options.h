@@ -28,6 +28,7 @@ struct kiosk_options {
     const char *timezone;
     int width, height;
     bool fullscreen;
+    bool software; /* skip the GPU renderer */
     int rotate;
     bool headless;
     const char *screenshot;

@@ -85,14 +85,11 @@ done
 [ -s "$tmp/display" ] || die "Xvfb did not start"
 display=:$(head -n1 "$tmp/display")
 
-# What keeps SDL away from Mesa: the software renderer alone is not enough,
-# SDL then still backs the X11 window's framebuffer with an OpenGL texture
-# (libGL, swrast_dri, libLLVM: about 90 MiB more PSS). FRAMEBUFFER_ACCELERATION=0
-# makes it use a plain XShm image.
+# --software keeps SDL away from Mesa: the kiosk then picks the software
+# renderer and tells SDL not to back the X11 window's framebuffer with an
+# OpenGL texture (libGL, swrast_dri, libLLVM: about 90 MiB more PSS).
 export DISPLAY=$display
 export SDL_VIDEODRIVER=x11
-export SDL_RENDER_DRIVER=software
-export SDL_FRAMEBUFFER_ACCELERATION=0
 export SDL_AUDIODRIVER=dummy
 
 # --- starting the kiosk -----------------------------------------------------
@@ -112,7 +109,7 @@ start_kiosk() {
         printf '%s\n' "$EPOCHREALTIME" >"$tmp/$tag.exec"
         exec "$kiosk" --feed-file "$tmp/feed.json" --trust "$tmp/k.pub" --screen wz1 \
             --state-dir "$tmp/state" --size 1920x1080 --dwell-min "$dwell_ms" \
-            --dwell-max "$dwell_ms" --fade "$fade_ms" --play-log "$tmp/$tag.play"
+            --dwell-max "$dwell_ms" --fade "$fade_ms" --play-log "$tmp/$tag.play" --software
     ) &
     kiosk_pid=$!
 }
@@ -250,7 +247,7 @@ row() { printf '%-44s %14s %12s  %s\n' "$@"; }
 
 echo
 echo "signet-kiosk benchmark: 3 cards, 1920x1080, dwell ${dwell_ms} ms, fade ${fade_ms} ms, Xvfb $display"
-echo "SDL: SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0; $(grep -m1 -o 'window, SDL renderer [a-z]*' "$tmp/$run.log" || echo '?')"
+echo "SDL: --software; $(grep -m1 -o 'window, SDL renderer [a-z]*' "$tmp/$run.log" || echo '?')"
 echo "GL/Mesa libraries mapped in the kiosk: ${gl_libs:-none}"
 echo
 row "figure" "measured" "target" ""
