@@ -1,5 +1,7 @@
 #include "fonts.h"
 
+#include "text.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,48 +39,6 @@ static const char *const fonts_role_name[FONTS_ROLE_COUNT] = {
     [FONTS_BOLD] = "bold",
     [FONTS_FALLBACK] = "fallback",
 };
-
-/* Strict UTF-8 decoder (no overlongs, surrogates or values above U+10FFFF).
- * Returns the sequence length, or 0 when s does not start a valid one. Kept
- * here rather than shared so the renderer does not depend on lib/text.c. */
-static size_t fonts_utf8_next(const char *s, size_t len, uint32_t *cp)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    if (len == 0)
-        return 0;
-    if (u[0] < 0x80) {
-        *cp = u[0];
-        return 1;
-    }
-    size_t n;
-    uint32_t c, min;
-    if ((u[0] & 0xE0) == 0xC0) {
-        n = 2;
-        c = u[0] & 0x1F;
-        min = 0x80;
-    } else if ((u[0] & 0xF0) == 0xE0) {
-        n = 3;
-        c = u[0] & 0x0F;
-        min = 0x800;
-    } else if ((u[0] & 0xF8) == 0xF0) {
-        n = 4;
-        c = u[0] & 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((u[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (u[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return n;
-}
 
 static TTF_Font *fonts_open(const char *path, enum fonts_role role, int px, struct sg_err *err)
 {
@@ -240,7 +200,7 @@ bool fonts_runs(struct fonts *f, enum layout_font font, int px, const char *utf8
     int role = -1;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t k = fonts_utf8_next(utf8 + i, len - i, &cp);
+        size_t k = text_utf8_next(utf8 + i, len - i, &cp);
         if (k == 0) {
             i++; /* invalid byte: dropped */
             continue;
