@@ -14,7 +14,7 @@ host_pkgs=(
   libcurl4-openssl-dev libjson-c-dev libsodium-dev libqrencode-dev
   fonts-dejavu-core fonts-symbola
 )
-test_pkgs=(clang libclang-rt-14-dev clang-format cppcheck xvfb xauth qemu-user)
+test_pkgs=(clang libclang-rt-14-dev clang-format cppcheck shellcheck xvfb xauth qemu-user)
 
 # cross_pkgs ARCH TRIPLET: the cross compiler and the target's -dev packages.
 cross_pkgs() {
@@ -56,7 +56,18 @@ for p in "${want[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
+install_missing() {
+  # A mirror caught mid-sync fails one index ("File has unexpected size");
+  # the others are still fresh, so a failed update is only a warning and the
+  # install decides.
+  "${sudo_cmd[@]}" apt-get update -qq || echo "deps.sh: apt-get update reported errors" >&2
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
 echo "deps.sh: installing ${missing[*]}" >&2
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+if ! install_missing; then
+  echo "deps.sh: install failed; retrying once in 20 s" >&2
+  sleep 20
+  install_missing
+fi

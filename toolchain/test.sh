@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this):
 #   1. installs missing Debian packages (toolchain/deps.sh),
-#   2. checks formatting and runs cppcheck,
+#   2. checks formatting and runs cppcheck and shellcheck,
 #   3. builds natively and runs ctest,
 #   4. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs ctest,
 #   5. builds the libFuzzer targets with clang and runs each briefly,
@@ -23,6 +23,8 @@ toolchain/check-format.sh
 cppcheck --quiet --enable=warning,performance,portability --std=c11 --error-exitcode=1 \
   --inline-suppr --suppress=missingIncludeSystem -I lib -I app lib app tests/fuzz
 echo "cppcheck: no findings"
+shellcheck toolchain/*.sh tests/*/*.sh .ci/run
+echo "shellcheck: no findings"
 
 # configure_build DIR [CMAKE ARGS...]
 configure_build() {
