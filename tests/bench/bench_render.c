@@ -10,9 +10,9 @@
  *  - this process's PSS before and after render_new (SDL + fonts) and while
  *    two cards are held, to attribute the kiosk's PSS.
  * Headless by default (SDL's software renderer into a surface, no display);
- * --window draws into a real window (run under Xvfb with
- * SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0, as
- * bench_kiosk.sh does), which adds the copy to the X server to each frame.
+ * --window draws into a real window (under Xvfb, as bench_kiosk.sh runs it;
+ * render's software option keeps SDL off GL), which adds the copy to the X
+ * server to each frame.
  *
  * Figures are printed with their targets and ok/MISSED. The exit status is
  * 0 whenever everything could be measured, whatever the figures: timing on a
