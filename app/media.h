@@ -11,10 +11,11 @@
 
 #include <SDL.h>
 
+#include "mediastore.h"
 #include "sg_err.h"
 
 /* Encoded size: what the media cache may hand over for one image. */
-#define MEDIA_MAX_BYTES ((size_t)8 * 1024 * 1024)
+#define MEDIA_MAX_BYTES ((size_t)MEDIASTORE_MAX_BYTES)
 /* Decoded size: 4096 x 4096 x 4 bytes = 64 MiB, the most one image may take
  * on a Pi before it is turned into a texture (a decompression bomb stops here). */
 #define MEDIA_MAX_PIXELS (4096L * 4096L)

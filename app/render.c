@@ -1,5 +1,7 @@
 #include "render.h"
 
+#include "fileio.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -579,80 +581,29 @@ void render_invalidate(struct render *r)
 
 /* --- screenshots -------------------------------------------------------- */
 
-static bool render_fsync_dir(const char *path, struct sg_err *err)
-{
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (!slash) {
-        strcpy(dir, ".");
-    } else {
-        size_t n = slash == path ? 1 : (size_t)(slash - path);
-        if (n >= sizeof dir) {
-            sg_err_set(err, "render: path too long: %s", path);
-            return false;
-        }
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) != 0) {
-        sg_err_set(err, "render: sync folder %s: %s", dir, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return false;
-    }
-    close(fd);
-    return true;
-}
-
+/* Encodes s as PNG into memory, then replaces path with fileio's atomic
+ * write (temp file, fsync, rename, folder sync). The buffer bound is the raw
+ * size plus the PNG and zlib overhead of stored (incompressible) data. */
 static bool render_save_png(SDL_Surface *s, const char *path, struct sg_err *err)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        sg_err_set(err, "render: path too long: %s", path);
-        return false;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        sg_err_set(err, "render: create %s: %s", tmp, strerror(errno));
-        return false;
-    }
-    FILE *fp = fdopen(fd, "wb");
-    if (!fp) {
-        sg_err_set(err, "render: open %s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return false;
-    }
-    bool ok = true;
-    SDL_RWops *rw = SDL_RWFromFP(fp, SDL_FALSE);
+    size_t raw = (size_t)s->h * ((size_t)s->w * 3 + 1);
+    size_t cap = raw + raw / 16000 * 5 + 4096;
+    void *buf = malloc(cap);
+    SDL_RWops *rw = buf ? SDL_RWFromMem(buf, (int)cap) : NULL;
     if (!rw) {
-        sg_err_set(err, "render: %s: %s", tmp, SDL_GetError());
-        ok = false;
-    }
-    if (ok && IMG_SavePNG_RW(s, rw, 0) != 0) {
-        sg_err_set(err, "render: write %s: %s", tmp, IMG_GetError());
-        ok = false;
-    }
-    if (rw)
-        SDL_RWclose(rw); /* frees rw only: fp is closed below */
-    if (ok && (fflush(fp) != 0 || fsync(fileno(fp)) != 0)) {
-        sg_err_set(err, "render: write %s: %s", tmp, strerror(errno));
-        ok = false;
-    }
-    if (fclose(fp) != 0 && ok) {
-        sg_err_set(err, "render: close %s: %s", tmp, strerror(errno));
-        ok = false;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        sg_err_set(err, "render: rename %s: %s", tmp, strerror(errno));
-        ok = false;
-    }
-    if (!ok) {
-        unlink(tmp);
+        sg_err_set(err, "render: screenshot buffer: out of memory");
+        free(buf);
         return false;
     }
-    return render_fsync_dir(path, err);
+    bool ok = IMG_SavePNG_RW(s, rw, 0) == 0;
+    Sint64 len = SDL_RWtell(rw);
+    SDL_RWclose(rw);
+    if (!ok || len <= 0)
+        sg_err_set(err, "render: encode %s: %s", path, IMG_GetError());
+    else
+        ok = fileio_write_atomic(path, buf, (size_t)len, 0644, false, NULL, err);
+    free(buf);
+    return ok && len > 0;
 }
 
 bool render_screenshot_png(struct render *r, const char *path, struct sg_err *err)

@@ -98,7 +98,9 @@ bool jsonx_parse_object(const char *buf, size_t len, size_t max_len, int max_dep
         sg_err_set(err, "out of memory");
         return false;
     }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    /* UTF-8 was checked above, more strictly than json-c's own check
+     * (overlongs, surrogates), so its JSON_TOKENER_VALIDATE_UTF8 is not used. */
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     struct json_object *obj = json_tokener_parse_ex(tok, buf, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
