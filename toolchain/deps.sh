@@ -12,16 +12,20 @@ host_pkgs=(
   build-essential cmake pkg-config git
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev
   libcurl4-openssl-dev libjson-c-dev libsodium-dev libqrencode-dev
+  libmicrohttpd-dev libsqlite3-dev
   fonts-dejavu-core fonts-symbola
 )
-test_pkgs=(clang libclang-rt-14-dev clang-format cppcheck shellcheck xvfb xauth qemu-user)
+# nginx-light serves `signet-queue publish` folders; chromium is driven by
+# playwright-core (tests/browser) for the staff page; wrk is the bench's load.
+test_pkgs=(clang libclang-rt-14-dev clang-format cppcheck shellcheck xvfb xauth qemu-user
+  nginx-light wrk chromium curl)
 
 # cross_pkgs ARCH TRIPLET: the cross compiler and the target's -dev packages.
 cross_pkgs() {
   local arch=$1 triplet=$2
   printf '%s\n' "gcc-$triplet" "libc6-dev-$arch-cross" qemu-user
   for p in libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev \
-    libjson-c-dev libsodium-dev libqrencode-dev; do
+    libjson-c-dev libsodium-dev libqrencode-dev libmicrohttpd-dev libsqlite3-dev; do
     printf '%s\n' "$p:$arch"
   done
 }
@@ -52,6 +56,14 @@ for p in "${want[@]}"; do
   # Only "install ok installed" counts; half-installed packages are retried.
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
+  fi
+done
+# Node.js runs the browser and API tests (playwright-core from npm). Any
+# node >= 18 will do, so one already on the PATH (a NodeSource build, say)
+# is used as it is; only a machine with none gets Debian's.
+for set in "${@:-host}"; do
+  if [ "$set" = test ] && ! { command -v node && command -v npm; } >/dev/null; then
+    missing+=(nodejs npm)
   fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
