@@ -1,38 +1,67 @@
 #!/usr/bin/env bash
-# The demo: builds Signet and opens a 1280x720 kiosk window that plays the
-# demo health tips from assets/demo, signed on first run with a locally
-# generated DEMO key (build/demo/demo.key; not for real screens).
+# The demo: builds Signet, starts the moderation queue with a demo database
+# on 127.0.0.1 (a demo admin whose password is printed, a few pending posts,
+# the starter tips approved) and opens a 1280x720 kiosk window that shows
+# the demo screen's signed feed.
+#
+# The kiosk reads the feed the queue publishes into a folder (serve
+# --publish-dir), the same files nginx would serve to screens; it fetches
+# over HTTP once the kiosk's network fetcher lands (issue 4).
 # Extra arguments go to signet-kiosk, e.g. --fullscreen or --rotate 90.
+# SIGNET_DEMO_PORT picks the queue's port (default 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+port=${SIGNET_DEMO_PORT:-8080}
 
 toolchain/deps.sh host
 cmake -S "$root" -B build/native -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/native -j "$(nproc)" --target signet signet-kiosk
+cmake --build build/native -j "$(nproc)" --target signet signet-kiosk signet-queue
 
 demo=build/demo
-mkdir -p "$demo/state" "$demo/media"
-if [ ! -f "$demo/demo.key" ]; then
-  build/native/app/signet keygen --secret "$demo/demo.key" --public "$demo/demo.pub" >/dev/null
-  echo "demo: generated a DEMO signing key in $demo/demo.key (for this demo only)"
+data=$demo/queue
+queue=build/native/server/signet-queue
+mkdir -p "$demo"
+if [ ! -f "$data/signing.key" ]; then
+  # The password is kept (0600) so that every run of the demo can print it.
+  (umask 077 && head -c 12 /dev/urandom | base64 | tr -d '/+=' >"$demo/admin-password")
+  "$queue" init --data "$data" --admin admin --password-stdin \
+    --clinic "Hausarztpraxis am Markt" <"$demo/admin-password" >/dev/null
+  "$queue" screen add --data "$data" --id demo --name "Demo-Wartezimmer" --group praxis \
+    --location "Erdgeschoss" >"$demo/screen.token"
+  "$queue" import --data "$data" --as admin --approve-as admin assets/demo/tips.json
+  "$queue" import --data "$data" --as admin assets/demo/posts.json
+  echo "demo: created a DEMO queue in $data (its signing key is for this demo only)"
 fi
-echo "demo: signing the demo tips with the DEMO key $demo/demo.pub"
-
-# Approvals run from now for 30 days; the version is the current time so a
-# re-run always publishes a newer feed than the one the demo state accepted.
-now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-expires=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
-sed -e "s/@NOW@/$now/g" -e "s/@EXPIRES@/$expires/g" -e "s/@VERSION@/$(date +%s)/" \
-  assets/demo/feed.template.json >"$demo/payload.json"
-build/native/app/signet sign --key "$demo/demo.key" --out "$demo/feed.json" "$demo/payload.json"
 
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [[ " $* " != *" --headless "* ]]; then
   echo "demo: no display found (DISPLAY and WAYLAND_DISPLAY are unset)." >&2
   echo "demo: run it in a desktop session, or try: toolchain/demo.sh --headless --exit-after 5 --screenshot demo.png" >&2
   exit 1
 fi
+
+"$queue" serve --data "$data" --listen "127.0.0.1:$port" --publish-dir "$demo/pub" \
+  2>"$demo/queue.log" &
+queue_pid=$!
+trap 'kill "$queue_pid" 2>/dev/null || true; wait "$queue_pid" 2>/dev/null || true' EXIT
+feed=$demo/pub/v1/screens/demo/feed
+for _ in $(seq 1 100); do
+  [ -f "$feed" ] && break
+  if ! kill -0 "$queue_pid" 2>/dev/null; then
+    cat "$demo/queue.log" >&2
+    echo "demo: the queue did not start (is port $port in use? set SIGNET_DEMO_PORT)" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+
+echo
+echo "  Staff page:  http://127.0.0.1:$port/"
+echo "  Sign in as:  admin"
+echo "  Password:    $(cat "$demo/admin-password")"
+echo "  Approve a pending post there and watch it appear in the kiosk window."
+echo
 echo "demo: starting the kiosk (close the window or press Ctrl+C to stop)"
-exec build/native/app/signet-kiosk --feed-file "$demo/feed.json" --trust "$demo/demo.pub" \
-  --screen demo --state-dir "$demo/state" --play-log "$demo/play.log" --size 1280x720 \
-  --dwell-min 6000 --dwell-max 12000 "$@"
+build/native/app/signet-kiosk --feed-file "$feed" --media-dir "$demo/pub/v1/media" \
+  --trust "$data/signing.pub" --screen demo --group praxis --state-dir "$demo/kiosk-state" \
+  --play-log "$demo/play.log" --size 1280x720 --dwell-min 6000 --dwell-max 12000 "$@"

@@ -1,0 +1,129 @@
+#include "routes.h"
+
+#include <string.h>
+
+#include "api.h"
+#include "requests.h"
+#include "store.h"
+
+#define KiB 1024u
+
+/* The whole surface of the server. Order matters only where two patterns
+ * could match the same path (none do). */
+static const struct route routes[] = {
+    /* Screens and mirrors: signed data, no session. */
+    {"GET", "/v1/screens/{}/feed", ROUTE_PUBLIC, 0, METRICS_FEED, api_feed},
+    {"GET", "/v1/media/{}", ROUTE_PUBLIC, 0, METRICS_MEDIA, api_media},
+    {"POST", "/v1/screens/{}/status", ROUTE_SCREEN, REQ_MAX_STATUS_BYTES, METRICS_STATUS,
+     api_status},
+    {"GET", "/healthz", ROUTE_PUBLIC, 0, METRICS_OPS, api_healthz},
+    {"GET", "/metrics", ROUTE_PUBLIC, 0, METRICS_OPS, api_metrics},
+
+    /* Staff. */
+    {"POST", "/api/login", ROUTE_LOGIN, 4 * KiB, METRICS_API, api_login},
+    {"POST", "/api/logout", ROUTE_SESSION, 0, METRICS_API, api_logout},
+    {"GET", "/api/session", ROUTE_SESSION, 0, METRICS_API, api_session},
+    {"POST", "/api/password", ROUTE_SESSION, 4 * KiB, METRICS_API, api_password},
+    {"GET", "/api/items", ROUTE_EDITOR, 0, METRICS_API, api_items_list},
+    {"POST", "/api/items", ROUTE_EDITOR, REQ_MAX_BODY_BYTES, METRICS_API, api_items_create},
+    {"GET", "/api/items/{}", ROUTE_EDITOR, 0, METRICS_API, api_item_get},
+    {"POST", "/api/items/{}/revisions", ROUTE_EDITOR, REQ_MAX_BODY_BYTES, METRICS_API,
+     api_item_revise},
+    {"POST", "/api/items/{}/approve", ROUTE_APPROVER, REQ_MAX_BODY_BYTES, METRICS_API,
+     api_item_approve},
+    {"POST", "/api/items/{}/reject", ROUTE_APPROVER, REQ_MAX_BODY_BYTES, METRICS_API,
+     api_item_reject},
+    {"POST", "/api/items/{}/revoke", ROUTE_APPROVER, REQ_MAX_BODY_BYTES, METRICS_API,
+     api_item_revoke},
+    {"GET", "/api/items/{}/revisions/{}/preview.png", ROUTE_EDITOR, 0, METRICS_API,
+     api_item_preview_png},
+    {"GET", "/api/items/{}/revisions/{}/preview", ROUTE_EDITOR, 0, METRICS_API,
+     api_item_preview_info},
+    {"POST", "/api/media", ROUTE_EDITOR, STORE_MAX_MEDIA_BYTES, METRICS_API, api_media_upload},
+    {"GET", "/api/media/{}", ROUTE_EDITOR, 0, METRICS_API, api_media},
+    {"GET", "/api/screens", ROUTE_EDITOR, 0, METRICS_API, api_screens_list},
+    {"POST", "/api/screens", ROUTE_ADMIN, 4 * KiB, METRICS_API, api_screens_add},
+    {"POST", "/api/screens/{}/token", ROUTE_ADMIN, 0, METRICS_API, api_screen_token},
+    {"POST", "/api/screens/{}/screenshot", ROUTE_APPROVER, 0, METRICS_API,
+     api_screen_request_screenshot},
+    {"GET", "/api/screens/{}/screenshot.png", ROUTE_EDITOR, 0, METRICS_API,
+     api_screen_screenshot},
+    {"POST", "/api/emergency", ROUTE_APPROVER, 1 * KiB, METRICS_API, api_emergency},
+    {"GET", "/api/audit", ROUTE_APPROVER, 0, METRICS_API, api_audit},
+    {"GET", "/api/audit.csv", ROUTE_APPROVER, 0, METRICS_API, api_audit_csv},
+    {"GET", "/api/users", ROUTE_ADMIN, 0, METRICS_API, api_users_list},
+    {"POST", "/api/users", ROUTE_ADMIN, 4 * KiB, METRICS_API, api_users_add},
+    {"POST", "/api/users/{}", ROUTE_ADMIN, 4 * KiB, METRICS_API, api_user_update},
+    {"GET", "/api/settings", ROUTE_EDITOR, 0, METRICS_API, api_settings_get},
+    {"POST", "/api/settings", ROUTE_ADMIN, 4 * KiB, METRICS_API, api_settings_set},
+
+    /* The page: "/" and one level of embedded files ("/app.js"). */
+    {"GET", "/", ROUTE_PUBLIC, 0, METRICS_PAGE, api_page},
+    {"GET", "/{}", ROUTE_PUBLIC, 0, METRICS_PAGE, api_page},
+};
+
+/* A path segment a {} may stand for: what ids, names, hashes, revision
+ * numbers and file names are made of. Everything else ("..", "%2f" decoded
+ * to "/", spaces, NUL) never reaches a handler. */
+static bool segment_ok(const char *s, size_t len)
+{
+    if (len == 0 || len > 128)
+        return false;
+    if (s[0] == '.')
+        return false; /* ".", "..", hidden files */
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+/* Matches path against pattern, copying {} segments into buf. */
+static bool match(const char *pattern, const char *path, char *buf,
+                  const char *params[HTTP_MAX_PARAMS])
+{
+    size_t np = 0;
+    const char *p = pattern, *s = path;
+    while (*p) {
+        if (p[0] == '{' && p[1] == '}') {
+            const char *end = s;
+            while (*end && *end != '/')
+                end++;
+            if (!segment_ok(s, (size_t)(end - s)) || np == HTTP_MAX_PARAMS)
+                return false;
+            memcpy(buf, s, (size_t)(end - s));
+            buf[end - s] = '\0';
+            params[np++] = buf;
+            buf += (end - s) + 1;
+            s = end;
+            p += 2;
+            continue;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    return *s == '\0';
+}
+
+const struct route *routes_match(const char *method, const char *path, char *seg_buf,
+                                 const char *params[HTTP_MAX_PARAMS], bool *path_known)
+{
+    bool head = strcmp(method, "HEAD") == 0;
+    *path_known = false;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const char *tmp[HTTP_MAX_PARAMS] = {0};
+        if (!match(routes[i].pattern, path, seg_buf, tmp))
+            continue;
+        *path_known = true;
+        if (strcmp(routes[i].method, method) == 0 ||
+            (head && strcmp(routes[i].method, "GET") == 0)) {
+            memcpy(params, tmp, sizeof tmp);
+            return &routes[i];
+        }
+    }
+    return NULL;
+}
