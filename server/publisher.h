@@ -62,9 +62,14 @@ struct publisher_feed {
 const struct publisher_feed *publisher_feed_get(struct publisher *p, const char *screen_id);
 void publisher_feed_release(const struct publisher_feed *feed);
 
+/* Milliseconds on CLOCK_MONOTONIC: the clock of long-poll deadlines (the
+ * HTTP layer computes deadline_ms = publisher_monotonic_ms() + wait * 1000;
+ * a stepped wall clock must not cut a poll short or hold it for hours). */
+int64_t publisher_monotonic_ms(void);
+
 /* Long-poll. wake(ctx) is called exactly once, from the publisher's thread,
  * when screen_id's version becomes greater than known_version, when deadline
- * (same clock as now_fn) passes, or when the publisher is freed; the waiter
+ * (publisher_monotonic_ms) passes, or when the publisher is freed; the waiter
  * is gone after that call. publisher_unwait removes a waiter that has not
  * fired yet and returns true (then wake will not be called), false when it
  * already fired or is firing. */
