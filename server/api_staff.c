@@ -84,8 +84,8 @@ int api_login(struct http_req *r)
     /* A new session id at every sign-in; a session the browser still held
      * is ended, so a planted id never becomes an authenticated one. */
     unsigned char old[STORE_TOKEN_BYTES];
-    if (auth_cookie_token(r, old))
-        (void)store_session_delete(r->q->store, old, &err);
+    if (auth_cookie_token(r, old) && store_session_delete(r->q->store, old, &err) == STORE_ERROR)
+        qlog(QLOG_WARN, "login", "error=\"old session not deleted\"");
     unsigned char token[STORE_TOKEN_BYTES], csrf[STORE_TOKEN_BYTES];
     st = store_session_create(r->q->store, u.id, r->ip, r->now, token, csrf, &err);
     if (st != STORE_OK) {

@@ -310,6 +310,7 @@ static int cmd_serve(const struct opts *o)
     }
     qlog_set_level(o->verbose ? QLOG_DEBUG : QLOG_INFO);
     clock_offset_s = o->clock_offset;
+    password_init(); /* one Argon2id hash: the stand-in for unknown accounts */
 
     /* Signals are taken by sigwait below; threads started from here on
      * inherit the blocked mask, so none of them is interrupted. */
@@ -583,7 +584,6 @@ int main(int argc, char **argv)
         fputs("signet-queue: libsodium could not start\n", stderr);
         return 1;
     }
-    password_init();
     const char *cmd = argv[1];
     int skip = 2;
     if ((strcmp(cmd, "audit") == 0 && argc > 2 && strcmp(argv[2], "verify") == 0) ||
