@@ -473,8 +473,9 @@ static bool parse_schedule(struct json_object *o, char **out, struct sg_err *err
             } else if (mask & (1u << w)) {
                 sg_err_set(err, "schedule weekdays: %d appears twice", (int)w);
                 ok = false;
+            } else {
+                mask |= 1u << w;
             }
-            mask |= 1u << w;
         }
     }
     if (ok && (dates || hours || mask)) {

@@ -234,6 +234,8 @@ static void test_item_invalid(void)
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[]}}", "weekdays"},
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[0]}}", "weekdays"},
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[8]}}", "weekdays"},
+        {"{" T_ITEM ",\"schedule\":{\"weekdays\":[-1]}}", "weekdays"},  /* a fuzz find: */
+        {"{" T_ITEM ",\"schedule\":{\"weekdays\":[542]}}", "weekdays"}, /* no shift by w */
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[1,1]}}", "weekdays"},
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[\"1\"]}}", "weekdays"},
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[1.0]}}", "weekdays"},
