@@ -605,7 +605,9 @@ static bool render_encode_png(SDL_Surface *s, unsigned char **png, size_t *len, 
     }
     /* Give back the slack: previews keep their PNGs in a cache. */
     unsigned char *fit = realloc(buf, (size_t)n);
-    *png = fit ? fit : buf;
+    if (fit)
+        buf = fit;
+    *png = buf;
     *len = (size_t)n;
     return true;
 }

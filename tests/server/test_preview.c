@@ -247,18 +247,16 @@ static void test_scripts(struct preview *pv)
 {
     static const char *const titles[] = {
         /* emoji, Hebrew (RTL), a long German compound, combining marks */
-        "\xf0\x9f\x92\x89 Impfung \xf0\x9f\x91\xa9\xf0\x9f\x8f\xbd\xe2\x80\x8d\xe2\x9a\x95\xef\xb8"
-        "\x8f",
-        "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xd7\xa2\xd7\x95\xd7\x9c\xd7\x9d \xe2\x80\x8f(RTL)",
-        "Donaudampfschifffahrtsgesellschaftskapit\xc3\xa4nsm\xc3\xbctzenabzeichenherstellung",
-        "Zahna\xcc\x88rztliche Vorsorge \xe2\x80\xae\x65vil\xe2\x80\xac",
+        "\U0001F489 Impfung \U0001F469\U0001F3FD\u200D\u2695\uFE0F",
+        "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd \u200F(RTL)",
+        "Donaudampfschifffahrtsgesellschaftskapit\u00e4nsm\u00fctzenabzeichenherstellung",
+        "Zahna\u0308rztliche Vorsorge \u202Eevil\u202C",
     };
     for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
         struct store_revision rev;
         rev_init(&rev, "it-000000000004", (int64_t)i + 1, "tip", titles[i],
-                 "Rindfleischetikettierungs\xc3\xbc"
-                 "berwachungsaufgaben\xc3\xbc"
-                 "bertragungsgesetz \xf0\x9f\x98\x80 \xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7");
+                 "Rindfleischetikettierungs\u00fcberwachungsaufgaben\u00fcbertragungsgesetz "
+                 "\U0001F600 \u0645\u0631\u062d\u0628\u0627");
         struct preview_result res;
         struct sg_err err = {0};
         CHECK_MSG(preview_render(pv, &rev, NULL, 1080, 1920, test_now(), NULL, 0, &res, &err),
