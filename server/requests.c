@@ -700,6 +700,11 @@ bool req_parse_screen(const char *body, size_t len, struct req_screen *out, stru
                         "not start with '.'");
         ok = false;
     }
+    if (ok && (!display_name_ok(out->name) || (out->location && !display_name_ok(out->location)))) {
+        sg_err_set(err, "screen: \"name\" and \"location\" must not hold control characters or "
+                        "start or end with a space");
+        ok = false;
+    }
     if (ok && out->group && !id_ok(out->group, STORE_MAX_NAME_LEN)) {
         sg_err_set(err, "screen: \"group\" may only hold letters, digits, '.', '_', '-' and "
                         "must not start with '.'");

@@ -594,6 +594,9 @@ static void test_screens(void)
         {"{\"id\":\"a\",\"name\":\"A\",\"timezone\":\"Europe Berlin\"}", "timezone"},
         {"{\"id\":\"a\",\"name\":\"A\",\"timezone\":\"A/B/C/D\"}", "timezone"},
         {"{\"id\":\"a\",\"name\":\"A\",\"token\":\"x\"}", "token"},
+        {"{\"id\":\"a\",\"name\":\"A\\nB\"}", "name"},
+        {"{\"id\":\"a\",\"name\":\" A\"}", "name"},
+        {"{\"id\":\"a\",\"name\":\"A\",\"location\":\"EG\\tlinks\"}", "location"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct sg_err e = {0};
