@@ -581,52 +581,82 @@ void render_invalidate(struct render *r)
 
 /* --- screenshots -------------------------------------------------------- */
 
-/* Encodes s as PNG into memory, then replaces path with fileio's atomic
- * write (temp file, fsync, rename, folder sync). The buffer bound is the raw
- * size plus the PNG and zlib overhead of stored (incompressible) data. */
-static bool render_save_png(SDL_Surface *s, const char *path, struct sg_err *err)
+/* Encodes s as PNG into a malloc'd buffer of exactly *len bytes. The
+ * working buffer's bound is the raw size plus the PNG and zlib overhead of
+ * stored (incompressible) data. */
+static bool render_encode_png(SDL_Surface *s, unsigned char **png, size_t *len, struct sg_err *err)
 {
     size_t raw = (size_t)s->h * ((size_t)s->w * 3 + 1);
     size_t cap = raw + raw / 16000 * 5 + 4096;
-    void *buf = malloc(cap);
+    unsigned char *buf = malloc(cap);
     SDL_RWops *rw = buf ? SDL_RWFromMem(buf, (int)cap) : NULL;
     if (!rw) {
-        sg_err_set(err, "render: screenshot buffer: out of memory");
+        sg_err_set(err, "render: PNG buffer: out of memory");
         free(buf);
         return false;
     }
     bool ok = IMG_SavePNG_RW(s, rw, 0) == 0;
-    Sint64 len = SDL_RWtell(rw);
+    Sint64 n = SDL_RWtell(rw);
     SDL_RWclose(rw);
-    if (!ok || len <= 0)
-        sg_err_set(err, "render: encode %s: %s", path, IMG_GetError());
-    else
-        ok = fileio_write_atomic(path, buf, (size_t)len, 0644, false, NULL, err);
-    free(buf);
-    return ok && len > 0;
+    if (!ok || n <= 0) {
+        sg_err_set(err, "render: encode PNG: %s", IMG_GetError());
+        free(buf);
+        return false;
+    }
+    /* Give back the slack: previews keep their PNGs in a cache. */
+    unsigned char *fit = realloc(buf, (size_t)n);
+    if (fit)
+        buf = fit;
+    *png = buf;
+    *len = (size_t)n;
+    return true;
 }
 
-bool render_screenshot_png(struct render *r, const char *path, struct sg_err *err)
+/* Draws the shown frame again and reads it into a new RGB24 surface. Drawn
+ * rather than read from the back buffer: after SDL_RenderPresent its
+ * contents are undefined on GL and GLES. */
+static SDL_Surface *render_read_frame(struct render *r, struct sg_err *err)
 {
-    /* Draw the shown frame again rather than read the back buffer: after
-     * SDL_RenderPresent its contents are undefined on GL and GLES. */
     if (!render_compose(r, r->shown_valid ? r->shown_from : NULL,
                         r->shown_valid ? r->shown_to : NULL, r->shown_valid ? r->shown_alpha : 0,
                         err))
-        return false;
+        return NULL;
     SDL_Surface *s =
         SDL_CreateRGBSurfaceWithFormat(0, r->out_w, r->out_h, 24, SDL_PIXELFORMAT_RGB24);
     if (!s) {
         sg_err_set(err, "render: screenshot surface: %s", SDL_GetError());
-        return false;
+        return NULL;
     }
-    bool ok = true;
     if (SDL_RenderReadPixels(r->renderer, NULL, SDL_PIXELFORMAT_RGB24, s->pixels, s->pitch) != 0) {
         sg_err_set(err, "render: read pixels: %s", SDL_GetError());
-        ok = false;
+        SDL_FreeSurface(s);
+        return NULL;
     }
-    if (ok)
-        ok = render_save_png(s, path, err);
+    return s;
+}
+
+bool render_screenshot_png(struct render *r, const char *path, struct sg_err *err)
+{
+    SDL_Surface *s = render_read_frame(r, err);
+    if (!s)
+        return false;
+    unsigned char *png = NULL;
+    size_t len = 0;
+    bool ok = render_encode_png(s, &png, &len, err) &&
+              fileio_write_atomic(path, png, len, 0644, false, NULL, err);
+    free(png);
+    SDL_FreeSurface(s);
+    return ok;
+}
+
+bool render_png_encode(struct render *r, unsigned char **png, size_t *len, struct sg_err *err)
+{
+    *png = NULL;
+    *len = 0;
+    SDL_Surface *s = render_read_frame(r, err);
+    if (!s)
+        return false;
+    bool ok = render_encode_png(s, png, len, err);
     SDL_FreeSurface(s);
     return ok;
 }

@@ -83,5 +83,9 @@ void render_invalidate(struct render *r);
 /* Writes the last presented frame, as the output shows it (rotated), to a
  * PNG file at path, atomically: path.tmp is written, synced and renamed. */
 bool render_screenshot_png(struct render *r, const char *path, struct sg_err *err) SG_MUST_USE;
+/* The same frame as render_screenshot_png, as PNG bytes in memory: *png is
+ * malloc'd (the caller frees), *len its size. For server-side previews. */
+bool render_png_encode(struct render *r, unsigned char **png, size_t *len,
+                       struct sg_err *err) SG_MUST_USE;
 
 #endif

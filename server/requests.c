@@ -473,8 +473,9 @@ static bool parse_schedule(struct json_object *o, char **out, struct sg_err *err
             } else if (mask & (1u << w)) {
                 sg_err_set(err, "schedule weekdays: %d appears twice", (int)w);
                 ok = false;
+            } else {
+                mask |= 1u << w;
             }
-            mask |= 1u << w;
         }
     }
     if (ok && (dates || hours || mask)) {
@@ -697,6 +698,11 @@ bool req_parse_screen(const char *body, size_t len, struct req_screen *out, stru
     if (ok && !id_ok(out->id, STORE_MAX_NAME_LEN)) {
         sg_err_set(err, "screen: \"id\" may only hold letters, digits, '.', '_', '-' and must "
                         "not start with '.'");
+        ok = false;
+    }
+    if (ok && (!display_name_ok(out->name) || (out->location && !display_name_ok(out->location)))) {
+        sg_err_set(err, "screen: \"name\" and \"location\" must not hold control characters or "
+                        "start or end with a space");
         ok = false;
     }
     if (ok && out->group && !id_ok(out->group, STORE_MAX_NAME_LEN)) {

@@ -132,14 +132,12 @@ static void test_item_valid(void)
         "{" T_ITEM ",\"lang\":\"en\"}",
         "{" T_ITEM ",\"lang\":\"zh-Hant-TW\"}",
         "{" T_ITEM ",\"link\":\"HTTP://EXAMPLE.ORG\"}",
-        "{" T_ITEM ",\"link\":\"https://b\xc3\xa4"
-        "ckerei.example/\"}",
+        "{" T_ITEM ",\"link\":\"https://b\u00e4ckerei.example/\"}",
         "{" T_ITEM ",\"schedule\":{\"hours\":{\"from\":\"22:00\",\"until\":\"06:00\"}}}",
         "{" T_ITEM ",\"schedule\":{\"hours\":{\"from\":\"08:00\",\"until\":\"24:00\"}}}",
         "{" T_ITEM ",\"schedule\":{\"weekdays\":[7,6,5,4,3,2,1]}}",
         "{" T_ITEM ",\"media\":[]}",
-        "{\"kind\":\"tip\",\"title\":\"\xf0\x9f\x92\x89 \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d\","
-        "\"body\":\"Donaudampfschifffahrtsgesellschaft\"}",
+        "{\"kind\":\"tip\",\"title\":\"\U0001F489 \u05e9\u05dc\u05d5\u05dd\",\"body\":\"Donau\"}",
     };
     for (size_t i = 0; i < sizeof ok_bodies / sizeof ok_bodies[0]; i++) {
         struct sg_err e = {0};
@@ -234,6 +232,8 @@ static void test_item_invalid(void)
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[]}}", "weekdays"},
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[0]}}", "weekdays"},
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[8]}}", "weekdays"},
+        {"{" T_ITEM ",\"schedule\":{\"weekdays\":[-1]}}", "weekdays"},  /* a fuzz find: */
+        {"{" T_ITEM ",\"schedule\":{\"weekdays\":[542]}}", "weekdays"}, /* no shift by w */
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[1,1]}}", "weekdays"},
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[\"1\"]}}", "weekdays"},
         {"{" T_ITEM ",\"schedule\":{\"weekdays\":[1.0]}}", "weekdays"},
@@ -364,18 +364,11 @@ static void test_password_policy(void)
         {"", false},
         {"abcdefghijk", false}, /* 11 */
         {"abcdefghijkl", true}, /* 12 */
-        {"\xc3\xa4\xc3\xb6\xc3\xbc\xc3\x9f\xc3\xa4\xc3\xb6\xc3\xbc\xc3\x9f\xc3\xa4\xc3\xb6\xc3\xbc",
-         false}, /* 11 umlauts: 22 bytes, still 11 characters */
-        {"\xc3\xa4\xc3\xb6\xc3\xbc\xc3\x9f\xc3\xa4\xc3\xb6\xc3\xbc\xc3\x9f\xc3\xa4\xc3\xb6\xc3\xbc"
-         "\xc3\x9f",
-         true}, /* 12 umlauts */
-        {"Gr\xc3\xbc\xc3\x9f"
-         "e aus K\xc3\xb6ln",
-         true},
-        {"\xf0\x9f\x94\x91\xf0\x9f\x94\x91\xf0\x9f\x94\x91\xf0\x9f\x94\x91\xf0\x9f\x94\x91\xf0\x9f"
-         "\x94\x91"
-         "abcdef",
-         true},                     /* 6 emoji + 6 letters */
+        {"\u00e4\u00f6\u00fc\u00df\u00e4\u00f6\u00fc\u00df\u00e4\u00f6\u00fc",
+         false}, /* 22 bytes */
+        {"\u00e4\u00f6\u00fc\u00df\u00e4\u00f6\u00fc\u00df\u00e4\u00f6\u00fc\u00df", true},
+        {"Gr\u00fc\u00dfe aus K\u00f6ln", true},
+        {"\U0001F511\U0001F511\U0001F511\U0001F511\U0001F511\U0001F511abcdef", true},
         {"abcdefghijk\xff", false}, /* invalid UTF-8 */
         {"abcdefghijkl\xc3", false},
         {"            ", true}, /* twelve spaces: no composition rules */
@@ -601,6 +594,9 @@ static void test_screens(void)
         {"{\"id\":\"a\",\"name\":\"A\",\"timezone\":\"Europe Berlin\"}", "timezone"},
         {"{\"id\":\"a\",\"name\":\"A\",\"timezone\":\"A/B/C/D\"}", "timezone"},
         {"{\"id\":\"a\",\"name\":\"A\",\"token\":\"x\"}", "token"},
+        {"{\"id\":\"a\",\"name\":\"A\\nB\"}", "name"},
+        {"{\"id\":\"a\",\"name\":\" A\"}", "name"},
+        {"{\"id\":\"a\",\"name\":\"A\",\"location\":\"EG\\tlinks\"}", "location"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct sg_err e = {0};
