@@ -134,7 +134,8 @@ int api_item_revise(struct http_req *r)
     }
     int64_t rev = 0;
     struct store_actor who = api_actor(r);
-    enum store_status st = store_item_revise(r->q->store, &who, r->params[0], &c, r->now, &rev, &err);
+    enum store_status st =
+        store_item_revise(r->q->store, &who, r->params[0], &c, r->now, &rev, &err);
     store_content_finish(&c);
     if (st != STORE_OK)
         return api_store_error(r, st, &err);
@@ -196,10 +197,9 @@ static int decide(struct http_req *r, const char *kind)
     if (!req_parse_decision(kind, r->body, r->body_len, &d, &err))
         return api_bad_request(r, &err);
     struct store_actor who = api_actor(r);
-    enum store_status st =
-        strcmp(kind, "reject") == 0
-            ? store_reject(r->q->store, &who, id, d.rev, d.reason, r->now, &err)
-            : store_revoke(r->q->store, &who, id, d.rev, d.reason, r->now, &err);
+    enum store_status st = strcmp(kind, "reject") == 0
+                               ? store_reject(r->q->store, &who, id, d.rev, d.reason, r->now, &err)
+                               : store_revoke(r->q->store, &who, id, d.rev, d.reason, r->now, &err);
     req_decision_finish(&d);
     if (st != STORE_OK)
         return api_store_error(r, st, &err);

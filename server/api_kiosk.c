@@ -118,8 +118,8 @@ int api_feed(struct http_req *r)
     publisher_feed_release(f);
     http_set_state(r, lp, long_poll_free);
     http_suspend(r);
-    lp->waiter = publisher_wait(p, screen, lp->known_version,
-                                http_monotonic_ms() + wait * 1000, long_poll_wake, lp);
+    lp->waiter = publisher_wait(p, screen, lp->known_version, http_monotonic_ms() + wait * 1000,
+                                long_poll_wake, lp);
     if (!lp->waiter && !atomic_load(&lp->fired))
         long_poll_wake(lp); /* could not register: answer 304 at once */
     return 0;

@@ -152,8 +152,8 @@ int api_password(struct http_req *r)
     enum password_result pr = password_verify(u.pw_hash, in.old_password);
     char hash[PASSWORD_HASH_LEN];
     if (pr == PASSWORD_MATCH)
-        pr = password_hash(in.new_password, hash) == PASSWORD_MATCH ? PASSWORD_MATCH
-                                                                    : PASSWORD_BUSY;
+        pr =
+            password_hash(in.new_password, hash) == PASSWORD_MATCH ? PASSWORD_MATCH : PASSWORD_BUSY;
     req_password_finish(&in);
     store_user_finish(&u);
     if (pr == PASSWORD_BUSY) {
@@ -192,7 +192,8 @@ static struct json_object *feed_items_json(struct publisher *p, const char *scre
             json_object_object_add(o, "id", json_object_new_string(it->id));
             json_object_object_add(o, "rev", json_object_new_int64(it->rev));
             json_object_object_add(o, "kind", json_object_new_string(feed_kind_name(it->kind)));
-            json_object_object_add(o, "title", it->title ? json_object_new_string(it->title) : NULL);
+            json_object_object_add(o, "title",
+                                   it->title ? json_object_new_string(it->title) : NULL);
             json_object_object_add(o, "until", api_json_time(it->approval.until));
             json_object_array_add(arr, o);
         }
@@ -392,8 +393,10 @@ int api_audit(struct http_req *r)
         json_object_object_add(o, "ip", a->ip ? json_object_new_string(a->ip) : NULL);
         json_object_object_add(o, "action", a->action ? json_object_new_string(a->action) : NULL);
         json_object_object_add(o, "object", a->object ? json_object_new_string(a->object) : NULL);
-        json_object_object_add(o, "old", a->old_value ? json_object_new_string(a->old_value) : NULL);
-        json_object_object_add(o, "new", a->new_value ? json_object_new_string(a->new_value) : NULL);
+        json_object_object_add(o, "old",
+                               a->old_value ? json_object_new_string(a->old_value) : NULL);
+        json_object_object_add(o, "new",
+                               a->new_value ? json_object_new_string(a->new_value) : NULL);
         json_object_object_add(o, "hash", json_object_new_string(a->hash));
         json_object_array_add(arr, o);
     }
@@ -462,9 +465,9 @@ int api_users_add(struct http_req *r)
     }
     int64_t id = 0;
     struct store_actor who = api_actor(r);
-    enum store_status st = store_user_add(r->q->store, &who, in.name,
-                                          in.has_role ? in.role : STORE_ROLE_EDITOR, hash, r->now,
-                                          &id, &err);
+    enum store_status st =
+        store_user_add(r->q->store, &who, in.name, in.has_role ? in.role : STORE_ROLE_EDITOR, hash,
+                       r->now, &id, &err);
     sodium_memzero(hash, sizeof hash);
     req_user_finish(&in);
     struct store_user u = {0};

@@ -68,8 +68,8 @@ void auth_set_session_cookie(struct http_req *r, const unsigned char token[STORE
     char hex[2 * STORE_TOKEN_BYTES + 1];
     auth_hex(token, hex);
     char value[256];
-    snprintf(value, sizeof value, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", cookie_name(r),
-             hex, r->tls ? "; Secure" : "");
+    snprintf(value, sizeof value, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", cookie_name(r), hex,
+             r->tls ? "; Secure" : "");
     http_add_header(r, "Set-Cookie", value);
     sodium_memzero(hex, sizeof hex);
     sodium_memzero(value, sizeof value);

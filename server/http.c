@@ -142,11 +142,10 @@ int http_reply_bytes(struct http_req *r, unsigned status, const char *content_ty
 int http_reply_json(struct http_req *r, unsigned status, struct json_object *body_json)
 {
     size_t len = 0;
-    const char *text = body_json
-                           ? json_object_to_json_string_length(
-                                 body_json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-                                 &len)
-                           : NULL;
+    const char *text =
+        body_json ? json_object_to_json_string_length(
+                        body_json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len)
+                  : NULL;
     if (!text) {
         json_object_put(body_json);
         return http_reply_bytes(r, 500, "application/json",
@@ -209,8 +208,8 @@ static void client_address(struct conn *c)
     if (info && info->client_addr) {
         const struct sockaddr *sa = info->client_addr;
         if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-                      c->req.ip, sizeof c->req.ip);
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, c->req.ip,
+                      sizeof c->req.ip);
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
                       c->req.ip, sizeof c->req.ip);
@@ -335,9 +334,8 @@ static enum MHD_Result dispatch(struct conn *c)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct http_server *s = cls;
@@ -404,8 +402,8 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
 }
 
 /* "host:port", "[v6]:port" or ":port" into a socket address. */
-static bool parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len,
-                         bool *v6, struct sg_err *err)
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len, bool *v6,
+                         struct sg_err *err)
 {
     char host[128];
     const char *colon = strrchr(listen, ':');
@@ -479,7 +477,8 @@ struct http_server *http_start(const struct http_opts *opts, struct queue *q, st
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(opts->threads ? opts->threads : HTTP_DEFAULT_THREADS),
+        MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(opts->threads ? opts->threads : HTTP_DEFAULT_THREADS),
         MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)(opts->connection_limit ? opts->connection_limit : HTTP_DEFAULT_CONNECTION_LIMIT),
         MHD_OPTION_PER_IP_CONNECTION_LIMIT,

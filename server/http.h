@@ -21,21 +21,21 @@ struct json_object;
 struct queue; /* queue.h: the application the handlers serve */
 
 /* Limits of the HTTP layer itself (bodies are capped per route). */
-#define HTTP_MAX_HEADER_BYTES (16u * 1024u)   /* MHD_OPTION_CONNECTION_MEMORY_LIMIT base */
-#define HTTP_CONNECTION_TIMEOUT_S 30          /* idle connections (long polls are suspended) */
+#define HTTP_MAX_HEADER_BYTES (16u * 1024u) /* MHD_OPTION_CONNECTION_MEMORY_LIMIT base */
+#define HTTP_CONNECTION_TIMEOUT_S 30        /* idle connections (long polls are suspended) */
 #define HTTP_DEFAULT_PER_IP_LIMIT 64
 #define HTTP_DEFAULT_CONNECTION_LIMIT 4096
 #define HTTP_DEFAULT_THREADS 4
 #define HTTP_MAX_PARAMS 3 /* {} segments in one route pattern */
 
 struct http_opts {
-    const char *listen;           /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
-    const char *tls_cert_pem;     /* contents, NULL: plain HTTP */
+    const char *listen;       /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
+    const char *tls_cert_pem; /* contents, NULL: plain HTTP */
     const char *tls_key_pem;
-    bool trust_proxy;             /* take client address and scheme from X-Forwarded-* */
-    unsigned threads;             /* 0: HTTP_DEFAULT_THREADS */
-    unsigned per_ip_limit;        /* 0: HTTP_DEFAULT_PER_IP_LIMIT */
-    unsigned connection_limit;    /* 0: HTTP_DEFAULT_CONNECTION_LIMIT */
+    bool trust_proxy;          /* take client address and scheme from X-Forwarded-* */
+    unsigned threads;          /* 0: HTTP_DEFAULT_THREADS */
+    unsigned per_ip_limit;     /* 0: HTTP_DEFAULT_PER_IP_LIMIT */
+    unsigned connection_limit; /* 0: HTTP_DEFAULT_CONNECTION_LIMIT */
 };
 
 struct http_server;
@@ -52,17 +52,17 @@ void http_stop(struct http_server *s);
 struct http_req {
     struct queue *q;
     const char *method;
-    const char *path; /* without the query */
+    const char *path;                    /* without the query */
     const char *params[HTTP_MAX_PARAMS]; /* the {} segments, URL-decoded, checked */
-    char *body;       /* NUL-terminated (not counted in body_len); NULL when empty */
+    char *body; /* NUL-terminated (not counted in body_len); NULL when empty */
     size_t body_len;
-    char ip[64];      /* client address (or the proxy's X-Forwarded-For when trusted) */
-    bool tls;         /* https to the client (native TLS, or X-Forwarded-Proto when trusted) */
-    int64_t now;      /* seconds: the queue's clock at the start of the request */
+    char ip[64]; /* client address (or the proxy's X-Forwarded-For when trusted) */
+    bool tls;    /* https to the client (native TLS, or X-Forwarded-Proto when trusted) */
+    int64_t now; /* seconds: the queue's clock at the start of the request */
     /* Filled by the session check for staff routes. */
     int64_t user_id;
     char user_name[65];
-    int role;         /* enum store_role; 0 without a session */
+    int role; /* enum store_role; 0 without a session */
     /* Private to http.c. */
     void *priv;
 };

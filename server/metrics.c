@@ -9,7 +9,7 @@ const double metrics_latency_bounds[METRICS_LATENCY_BUCKETS] = {60,    300,   90
                                                                 14400, 86400, 259200, 604800};
 
 static const char *const route_names[METRICS_ROUTE_COUNT] = {"feed", "media", "status",
-                                                              "api",  "page",  "ops"};
+                                                             "api",  "page",  "ops"};
 
 void metrics_request(struct metrics *m, enum metrics_route route, unsigned status)
 {
@@ -78,27 +78,34 @@ char *metrics_render(const struct metrics *m, const struct metrics_gauges *g, si
         for (int c = 1; c < 6; c++)
             put(&b, "signet_http_requests_total{route=\"%s\",code=\"%dxx\"} %lld\n", route_names[r],
                 c, (long long)atomic_load(&m->requests[r][c]));
-    put(&b, "# HELP signet_feed_versions_published_total Feed versions signed since start.\n"
-            "# TYPE signet_feed_versions_published_total counter\n"
-            "signet_feed_versions_published_total %lld\n",
+    put(&b,
+        "# HELP signet_feed_versions_published_total Feed versions signed since start.\n"
+        "# TYPE signet_feed_versions_published_total counter\n"
+        "signet_feed_versions_published_total %lld\n",
         (long long)g->feed_versions_published);
-    put(&b, "# HELP signet_long_polls Feed requests held open now.\n# TYPE signet_long_polls "
-            "gauge\nsignet_long_polls %lld\n",
+    put(&b,
+        "# HELP signet_long_polls Feed requests held open now.\n# TYPE signet_long_polls "
+        "gauge\nsignet_long_polls %lld\n",
         (long long)g->long_polls);
-    put(&b, "# HELP signet_screens Registered screens.\n# TYPE signet_screens gauge\n"
-            "signet_screens %lld\n",
+    put(&b,
+        "# HELP signet_screens Registered screens.\n# TYPE signet_screens gauge\n"
+        "signet_screens %lld\n",
         (long long)g->screens);
-    put(&b, "# HELP signet_screens_online Screens that reported within 3 minutes.\n"
-            "# TYPE signet_screens_online gauge\nsignet_screens_online %lld\n",
+    put(&b,
+        "# HELP signet_screens_online Screens that reported within 3 minutes.\n"
+        "# TYPE signet_screens_online gauge\nsignet_screens_online %lld\n",
         (long long)g->screens_online);
-    put(&b, "# HELP signet_queue_pending Items waiting for a decision.\n"
-            "# TYPE signet_queue_pending gauge\nsignet_queue_pending %lld\n",
+    put(&b,
+        "# HELP signet_queue_pending Items waiting for a decision.\n"
+        "# TYPE signet_queue_pending gauge\nsignet_queue_pending %lld\n",
         (long long)g->queue_pending);
-    put(&b, "# HELP signet_emergency_stop 1 while the emergency stop holds every screen empty.\n"
-            "# TYPE signet_emergency_stop gauge\nsignet_emergency_stop %d\n",
+    put(&b,
+        "# HELP signet_emergency_stop 1 while the emergency stop holds every screen empty.\n"
+        "# TYPE signet_emergency_stop gauge\nsignet_emergency_stop %d\n",
         g->emergency_stop);
-    put(&b, "# HELP signet_logins_failed_total Failed or throttled logins.\n"
-            "# TYPE signet_logins_failed_total counter\nsignet_logins_failed_total %lld\n",
+    put(&b,
+        "# HELP signet_logins_failed_total Failed or throttled logins.\n"
+        "# TYPE signet_logins_failed_total counter\nsignet_logins_failed_total %lld\n",
         (long long)atomic_load(&m->logins_failed));
     put(&b, "# HELP signet_approval_latency_seconds Time from a revision's creation to its "
             "approval.\n# TYPE signet_approval_latency_seconds histogram\n");
@@ -111,7 +118,8 @@ char *metrics_render(const struct metrics *m, const struct metrics_gauges *g, si
         else
             put(&b, "signet_approval_latency_seconds_bucket{le=\"+Inf\"} %lld\n", cum);
     }
-    put(&b, "signet_approval_latency_seconds_sum %lld\nsignet_approval_latency_seconds_count %lld\n",
+    put(&b,
+        "signet_approval_latency_seconds_sum %lld\nsignet_approval_latency_seconds_count %lld\n",
         (long long)atomic_load(&m->latency_sum_s), (long long)atomic_load(&m->approvals));
     if (b.failed) {
         free(b.p);

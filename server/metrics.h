@@ -9,8 +9,15 @@
 #include <stdint.h>
 
 /* Request classes, so the label set stays small and fixed. */
-enum metrics_route { METRICS_FEED, METRICS_MEDIA, METRICS_STATUS, METRICS_API, METRICS_PAGE,
-                     METRICS_OPS, METRICS_ROUTE_COUNT };
+enum metrics_route {
+    METRICS_FEED,
+    METRICS_MEDIA,
+    METRICS_STATUS,
+    METRICS_API,
+    METRICS_PAGE,
+    METRICS_OPS,
+    METRICS_ROUTE_COUNT
+};
 /* Approval latency buckets (seconds from revision created to approved). */
 #define METRICS_LATENCY_BUCKETS 8
 extern const double metrics_latency_bounds[METRICS_LATENCY_BUCKETS];

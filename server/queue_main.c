@@ -362,8 +362,8 @@ static int cmd_serve(const struct opts *o)
         if (!fileio_write_atomic(o->port_file, text, (size_t)n, 0644, NULL, NULL, &err))
             qlog(QLOG_WARN, "port-file", "error=\"%s\"", err.msg);
     }
-    qlog(QLOG_INFO, "start", "listen=%s port=%u tls=%s trust_proxy=%s", ho.listen,
-         (unsigned)port, cert ? "on" : "off", o->trust_proxy ? "on" : "off");
+    qlog(QLOG_INFO, "start", "listen=%s port=%u tls=%s trust_proxy=%s", ho.listen, (unsigned)port,
+         cert ? "on" : "off", o->trust_proxy ? "on" : "off");
     int sig = 0;
     sigwait(&stop_signals, &sig);
     qlog(QLOG_INFO, "stop", "signal=%d", sig);
@@ -554,8 +554,8 @@ static int cmd_import(const struct opts *o)
                     o->approve_as);
             rc = 2;
         }
-        approver_actor = (struct store_actor){
-            .user_id = approver.id, .name = approver.name, .ip = "local"};
+        approver_actor =
+            (struct store_actor){.user_id = approver.id, .name = approver.name, .ip = "local"};
     }
     struct store_settings set;
     if (!rc && store_settings_get(st, &set, &err) != STORE_OK) {

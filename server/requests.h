@@ -18,8 +18,8 @@
 #include "sg_err.h"
 #include "store.h"
 
-#define REQ_MAX_BODY_BYTES (64u * 1024u)       /* JSON bodies */
-#define REQ_MAX_STATUS_BYTES (3u * 1024u * 1024u) /* status report with a base64 screenshot */
+#define REQ_MAX_BODY_BYTES (64u * 1024u)              /* JSON bodies */
+#define REQ_MAX_STATUS_BYTES (3u * 1024u * 1024u)     /* status report with a base64 screenshot */
 #define REQ_MAX_SCREENSHOT_BYTES (2u * 1024u * 1024u) /* decoded PNG */
 #define REQ_MAX_PASSWORD_LEN 1024 /* bytes; longer inputs only cost hashing time */
 #define REQ_MIN_PASSWORD_CHARS 12 /* code points, no composition rules (NIST 800-63B) */
@@ -41,11 +41,11 @@ bool req_parse_item(const char *body, size_t len, struct store_content *out,
                     struct sg_err *err) SG_MUST_USE;
 
 struct req_decision {
-    int64_t rev;         /* >= 1, required */
-    bool has_until;      /* approve only */
-    int64_t until;       /* approve only */
-    char *targets_json;  /* approve only; NULL: the revision's own */
-    char *reason;        /* reject (required) and revoke (optional) */
+    int64_t rev;        /* >= 1, required */
+    bool has_until;     /* approve only */
+    int64_t until;      /* approve only */
+    char *targets_json; /* approve only; NULL: the revision's own */
+    char *reason;       /* reject (required) and revoke (optional) */
 };
 /* kind: "approve", "reject" or "revoke" (decides which members are allowed
  * and required). */
@@ -65,11 +65,11 @@ bool req_parse_screen(const char *body, size_t len, struct req_screen *out,
 void req_screen_finish(struct req_screen *r);
 
 struct req_user {
-    char *name;       /* add: required; update: refused */
+    char *name; /* add: required; update: refused */
     bool has_role;
     enum store_role role;
-    int disabled;     /* update only: -1 absent, 0, 1 */
-    char *password;   /* optional; at least REQ_MIN_PASSWORD_CHARS code points */
+    int disabled;   /* update only: -1 absent, 0, 1 */
+    char *password; /* optional; at least REQ_MIN_PASSWORD_CHARS code points */
 };
 /* update false: POST /api/users; update true: POST /api/users/{id}. */
 bool req_parse_user(bool update, const char *body, size_t len, struct req_user *out,
@@ -91,8 +91,8 @@ bool req_parse_emergency(const char *body, size_t len, bool *stop, struct sg_err
 
 struct req_status {
     int64_t version, rev, uptime;
-    char *item;        /* "idle" or an item id */
-    char *status_json; /* the report re-serialised without "screenshot", for the store */
+    char *item;         /* "idle" or an item id */
+    char *status_json;  /* the report re-serialised without "screenshot", for the store */
     unsigned char *png; /* decoded screenshot, or NULL; must start with the PNG signature */
     size_t png_len;
 };

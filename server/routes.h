@@ -11,10 +11,10 @@
 #include "metrics.h"
 
 enum route_access {
-    ROUTE_PUBLIC,   /* feeds, media, health, the page's files */
-    ROUTE_SCREEN,   /* a screen's bearer token; the handler checks it */
-    ROUTE_LOGIN,    /* no session yet, but the cross-site checks apply */
-    ROUTE_SESSION,  /* any signed-in user */
+    ROUTE_PUBLIC,  /* feeds, media, health, the page's files */
+    ROUTE_SCREEN,  /* a screen's bearer token; the handler checks it */
+    ROUTE_LOGIN,   /* no session yet, but the cross-site checks apply */
+    ROUTE_SESSION, /* any signed-in user */
     ROUTE_EDITOR,
     ROUTE_APPROVER,
     ROUTE_ADMIN,
@@ -27,7 +27,7 @@ struct route {
     const char *method;  /* "GET" (also answers HEAD) or "POST" */
     const char *pattern; /* "/api/items/{}/approve": {} is one path segment */
     enum route_access access;
-    size_t max_body;     /* bytes; 0: no body allowed */
+    size_t max_body; /* bytes; 0: no body allowed */
     enum metrics_route metrics;
     route_fn handler;
 };

@@ -24,15 +24,15 @@
 #define STORE_DB_FILE "queue.db"
 
 /* Limits on what staff can type; the request parsers enforce them first. */
-#define STORE_MAX_NAME_LEN 64      /* user names, screen ids, group names */
+#define STORE_MAX_NAME_LEN 64 /* user names, screen ids, group names */
 #define STORE_MAX_TITLE_LEN 200
 #define STORE_MAX_BODY_LEN 2000
 #define STORE_MAX_TARGETS 64
 #define STORE_MAX_REASON_LEN 500
 #define STORE_MAX_MEDIA_BYTES (8u * 1024u * 1024u)
-#define STORE_SESSION_IDLE_S (30 * 60)           /* idle timeout */
-#define STORE_SESSION_ABSOLUTE_S (12 * 60 * 60)  /* absolute timeout */
-#define STORE_TOKEN_BYTES 32                     /* session, CSRF and screen tokens */
+#define STORE_SESSION_IDLE_S (30 * 60)          /* idle timeout */
+#define STORE_SESSION_ABSOLUTE_S (12 * 60 * 60) /* absolute timeout */
+#define STORE_TOKEN_BYTES 32                    /* session, CSRF and screen tokens */
 
 enum store_status {
     STORE_OK,
@@ -194,9 +194,9 @@ enum store_status store_item_create(struct store *st, const struct store_actor *
 /* A new pending revision (rev = latest + 1). Older pending revisions become
  * rejected with reason "superseded by revision N" (only the newest pending
  * revision can be approved); an approved one stays approved. */
-enum store_status store_item_revise(struct store *st, const struct store_actor *who,
-                                    const char *id, const struct store_content *c, int64_t now,
-                                    int64_t *rev_out, struct sg_err *err) SG_MUST_USE;
+enum store_status store_item_revise(struct store *st, const struct store_actor *who, const char *id,
+                                    const struct store_content *c, int64_t now, int64_t *rev_out,
+                                    struct sg_err *err) SG_MUST_USE;
 enum store_status store_item_get(struct store *st, const char *id, struct store_item *out,
                                  struct sg_err *err) SG_MUST_USE;
 enum store_status store_item_revisions(struct store *st, const char *id,
@@ -270,9 +270,9 @@ void store_screen_finish(struct store_screen *s);
 void store_screens_free(struct store_screen *s, size_t n);
 
 /* token is filled with fresh random bytes; the database keeps its SHA-256. */
-enum store_status store_screen_add(struct store *st, const struct store_actor *who,
-                                   const char *id, const char *name, const char *group,
-                                   const char *location, const char *timezone, int64_t now,
+enum store_status store_screen_add(struct store *st, const struct store_actor *who, const char *id,
+                                   const char *name, const char *group, const char *location,
+                                   const char *timezone, int64_t now,
                                    unsigned char token[STORE_TOKEN_BYTES],
                                    struct sg_err *err) SG_MUST_USE;
 enum store_status store_screen_new_token(struct store *st, const struct store_actor *who,
@@ -295,15 +295,14 @@ enum store_status store_screen_report(struct store *st, const char *id, const ch
 enum store_status store_screen_request_screenshot(struct store *st, const struct store_actor *who,
                                                   const char *id, int64_t now,
                                                   struct sg_err *err) SG_MUST_USE;
-enum store_status store_screen_screenshot(struct store *st, const char *id, void **png,
-                                          size_t *len, struct sg_err *err) SG_MUST_USE;
+enum store_status store_screen_screenshot(struct store *st, const char *id, void **png, size_t *len,
+                                          struct sg_err *err) SG_MUST_USE;
 
 /* The published feed of a screen: the envelope bytes are kept so a restart
  * serves the same version (never a lower one). */
 enum store_status store_feed_save(struct store *st, const char *screen_id, int64_t version,
                                   int64_t issued, int64_t expires, const char *content_sha256,
-                                  const char *envelope, size_t len,
-                                  struct sg_err *err) SG_MUST_USE;
+                                  const char *envelope, size_t len, struct sg_err *err) SG_MUST_USE;
 /* *envelope malloc'd; STORE_NOT_FOUND before the first publication. */
 enum store_status store_feed_load(struct store *st, const char *screen_id, int64_t *version,
                                   int64_t *issued, int64_t *expires, char **content_sha256,
