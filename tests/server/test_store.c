@@ -1,6 +1,7 @@
 /* store: items, revisions and the decision state machine, four-eyes, lists,
  * the approval's content hash, immutability, SQL metacharacters, and
  * persistence across a reopen. Real SQLite files in SIGNET_TEST_TMP. */
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "store_fixture.h"
@@ -888,6 +889,68 @@ static void test_persistence(void)
     store_close(NULL);
 }
 
+/* ---- many threads, two handles on one file ---- */
+
+struct worker {
+    struct store *st;
+    int n;
+    int failures;
+    const struct store_actor *who;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    for (int i = 0; i < w->n; i++) {
+        struct sg_err err = {0};
+        struct store_content c = make_content("tip", "parallel");
+        char *id = NULL;
+        int64_t rev = 0;
+        if (store_item_create(w->st, w->who, &c, T0 + i, &id, &err) != STORE_OK ||
+            store_item_revise(w->st, w->who, id, &c, T0 + i, &rev, &err) != STORE_OK ||
+            store_approve(w->st, &bob, id, rev, T0 + 100, NULL, false, T0 + i, &err) != STORE_OK)
+            w->failures++;
+        store_content_finish(&c);
+        free(id);
+    }
+    return NULL;
+}
+
+static void test_concurrency(void)
+{
+    const char *dir = fresh_dir("threads");
+    struct sg_err err = {0};
+    struct store *a = store_open(dir, &err), *b = store_open(dir, &err);
+    CHECK_MSG(a && b, "%s", err.msg);
+    if (!a || !b) {
+        store_close(a);
+        store_close(b);
+        return;
+    }
+    enum { THREADS = 4, PER_THREAD = 25 };
+    pthread_t th[THREADS];
+    struct worker w[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        w[i] = (struct worker){i % 2 ? a : b, PER_THREAD, 0, i % 2 ? &alice : &bob};
+        CHECK(pthread_create(&th[i], NULL, work, &w[i]) == 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_INT(w[i].failures, 0);
+    }
+    struct store_revision *revs = NULL;
+    size_t n = 0;
+    CHECK_INT(store_approved_list(a, T0, &revs, &n, &err), STORE_OK);
+    CHECK_INT(n, THREADS * PER_THREAD);
+    store_revisions_free(revs, n);
+    int64_t rows = 0, bad = -1;
+    CHECK_INT(store_audit_verify(b, &rows, &bad, &err), STORE_OK);
+    CHECK_INT(rows, THREADS * PER_THREAD * 4); /* create, revise, supersede, approve */
+    CHECK_INT(bad, 0);
+    store_close(a);
+    store_close(b);
+}
+
 int main(void)
 {
     test_transitions();
@@ -898,5 +961,6 @@ int main(void)
     test_tampering();
     test_metacharacters();
     test_persistence();
+    test_concurrency();
     return check_done("test_store");
 }
