@@ -228,6 +228,15 @@ static bool prepare_v(struct store *st, sqlite3_stmt **q, struct sg_err *err, co
         *q = NULL;
         return false;
     }
+    /* The type string must name every parameter: a mismatch is a bug here,
+     * caught on the first run of the statement rather than bound wrongly. */
+    if (sqlite3_bind_parameter_count(*q) != (int)strlen(types ? types : "")) {
+        sg_err_set(err, "prepare: %d parameters, %zu types", sqlite3_bind_parameter_count(*q),
+                   strlen(types ? types : ""));
+        sqlite3_finalize(*q);
+        *q = NULL;
+        return false;
+    }
     if (!bind_args(st, *q, types, ap, err)) {
         sqlite3_finalize(*q);
         *q = NULL;
@@ -580,6 +589,25 @@ static bool fsync_path(const char *path, int flags)
     return ok;
 }
 
+/* Makes the new name in path's folder durable. */
+static bool fsync_parent(const char *path)
+{
+    char *dir = strdup(path);
+    if (!dir)
+        return false;
+    char *slash = strrchr(dir, '/');
+    const char *d = ".";
+    if (slash == dir) {
+        d = "/";
+    } else if (slash) {
+        *slash = '\0';
+        d = dir;
+    }
+    bool ok = fsync_path(d, O_RDONLY | O_DIRECTORY);
+    free(dir);
+    return ok;
+}
+
 /* Publishes tmp at path without ever replacing a file: link() fails on an
  * existing name. File systems without hard links (FAT on a USB stick) fall
  * back to a checked rename, which leaves only a tiny race. */
@@ -654,15 +682,9 @@ enum store_status store_backup(struct store *st, const char *path, struct sg_err
         goto done;
     }
     rc = publish_no_clobber(tmp, path, err);
-    if (rc == STORE_OK) {
-        char *dir = strdup(path);
-        char *slash = dir ? strrchr(dir, '/') : NULL;
-        const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
-        if (!dir || !fsync_path(d, O_RDONLY | O_DIRECTORY)) {
-            sg_err_set(err, "%s: folder sync failed; the backup may not be durable", path);
-            rc = STORE_ERROR;
-        }
-        free(dir);
+    if (rc == STORE_OK && !fsync_parent(path)) {
+        sg_err_set(err, "%s: folder sync failed; the backup may not be durable", path);
+        rc = STORE_ERROR;
     }
 done:
     sqlite3_close(dst);
