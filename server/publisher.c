@@ -42,7 +42,7 @@
 #define PUB_RETRY_MS 5000      /* after a failed recompute */
 #define PUB_MIN_EVENT_MS 1000  /* now is in whole seconds: never spin on "due now" */
 #define PUB_DEFAULT_LIFETIME_S (7 * 86400)
-#define PUB_MIN_LIFETIME_S 120
+#define PUB_MIN_LIFETIME_S 60
 #define PUB_MAX_LIFETIME_S (366 * 86400)
 /* Boundary search steps: at most three candidates a local day (midnight,
  * hours from, hours until) plus zone transitions, over half a lifetime. */
