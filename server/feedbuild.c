@@ -151,17 +151,19 @@ static char *serialise(struct json_object *payload, size_t *len)
     return copy;
 }
 
-/* Parses text the way the board does. */
+/* Parses text the way the board does; the parsed doc moves to *doc when
+ * doc is not NULL. */
 static bool board_accepts(const char *text, size_t len, struct feed_doc *doc, struct sg_err *err)
 {
-    struct feed_doc scratch;
-    struct feed_doc *d = doc ? doc : &scratch;
+    struct feed_doc parsed;
     struct sg_err ignored = {0};
-    if (feed_payload_parse((const unsigned char *)text, len, d, err ? err : &ignored) !=
+    if (feed_payload_parse((const unsigned char *)text, len, &parsed, err ? err : &ignored) !=
         FEED_PARSE_OK)
         return false;
-    if (!doc)
-        feed_doc_finish(&scratch);
+    if (doc)
+        feed_doc_move(doc, &parsed);
+    else
+        feed_doc_finish(&parsed);
     return true;
 }
 
