@@ -695,6 +695,24 @@ static void test_waiters(void)
     CHECK(job.finished_at_return);
     CHECK_INT(count_of(&blocking), 1);
 
+    /* The thread wakes by itself when an approval runs out: no kick, no
+     * run_once. (The thread sleeps until the approval's end on the fake
+     * clock, converted to real milliseconds: one second here.) */
+    char *brief = add_item(st, &(struct item_spec){.title = "Kurz", .targets = "[\"screen:wz3\"]"});
+    approve(st, brief, 1, T0 + 1, NULL);
+    run(p);
+    int64_t v3 = version_of(p, "wz3");
+    set_now(T0 + 1);
+    struct wake_rec expired;
+    wake_init(&expired);
+    CHECK(publisher_wait(p, "wz3", v3, far, on_wake, &expired) != NULL);
+    CHECK_INT(wait_count(&expired, 1), 1);
+    CHECK_INT(version_of(p, "wz3"), v3 + 1);
+    struct store_item it;
+    CHECK(store_item_get(st, brief, &it, &err) == STORE_OK);
+    CHECK_INT(it.latest.state, STORE_REV_EXPIRED);
+    store_item_finish(&it);
+
     /* Pending at free: fired exactly once by publisher_free. */
     CHECK(publisher_wait(p, "wz2", 99, far, on_wake, &at_free) != NULL);
     /* More versions after the first waiter fired do not fire it again. */
@@ -717,6 +735,8 @@ static void test_waiters(void)
     wake_finish(&removed);
     wake_finish(&at_free);
     wake_finish(&blocking);
+    wake_finish(&expired);
+    free(brief);
     free(a);
     free(b);
     store_close(st);
