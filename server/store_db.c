@@ -228,6 +228,15 @@ static bool prepare_v(struct store *st, sqlite3_stmt **q, struct sg_err *err, co
         *q = NULL;
         return false;
     }
+    /* The type string must name every parameter: a mismatch is a bug here,
+     * caught on the first run of the statement rather than bound wrongly. */
+    if (sqlite3_bind_parameter_count(*q) != (int)strlen(types ? types : "")) {
+        sg_err_set(err, "prepare: %d parameters, %zu types", sqlite3_bind_parameter_count(*q),
+                   strlen(types ? types : ""));
+        sqlite3_finalize(*q);
+        *q = NULL;
+        return false;
+    }
     if (!bind_args(st, *q, types, ap, err)) {
         sqlite3_finalize(*q);
         *q = NULL;

@@ -166,7 +166,7 @@ static enum store_status insert_revision(struct store *st, const struct store_ac
                     " lang, priority, schedule_json, targets_json, content_sha256, created_by,"
                     " created_by_id, created_at, state)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
-                    "ititttttttitttii", id, rev, c->kind, c->title, c->body, c->author, c->source,
+                    "titttttttittttii", id, rev, c->kind, c->title, c->body, c->author, c->source,
                     c->link, c->lang, (int64_t)c->priority, c->schedule_json, c->targets_json, hash,
                     who->name, who->user_id, now))
         return STORE_ERROR;

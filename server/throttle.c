@@ -5,7 +5,8 @@
  * hash every login attempt costs anyway.
  *
  * A record counts failures while they come less than THROTTLE_WINDOW_S
- * apart; a quieter gap starts the count again. Once the count passes the
+ * after its last activity (the last failure, or the end of its lock); a
+ * quieter gap starts the count again. Once the count passes the
  * free allowance, each failure locks the name for BASE, 2 BASE, 4 BASE ...
  * up to THROTTLE_MAX_LOCK_S from that failure on. When the table is full the
  * record touched longest ago makes room (an expired one first, as it is
@@ -134,7 +135,9 @@ static void fail_one(struct throttle *t, char kind, const char *name, int free_f
     unsigned char key[KEY_BYTES];
     make_key(t, kind, name, key);
     struct record *r = find_or_add(t, key);
-    if (r->failures > 0 && now - r->last_failure >= THROTTLE_WINDOW_S)
+    /* The window runs from the record's last activity: a lock that ends
+     * is not a quiet gap, or the longest lock would reset the count. */
+    if (r->failures > 0 && now - touched(r) >= THROTTLE_WINDOW_S)
         r->failures = 0;
     if (r->failures < INT32_MAX)
         r->failures++;
