@@ -895,6 +895,10 @@ static bool fire_due(struct publisher *p, bool all)
     return true;
 }
 
+/* NULL (wake never called): bad arguments, out of memory, or the publisher
+ * is being freed; the caller answers at once (304 or the current feed). An
+ * unknown screen counts as version 0: its first feed, or the deadline, fires
+ * the waiter. */
 struct publisher_waiter *publisher_wait(struct publisher *p, const char *screen_id,
                                         int64_t known_version, int64_t deadline_ms,
                                         publisher_wake_fn wake, void *ctx)
