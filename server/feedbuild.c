@@ -151,17 +151,19 @@ static char *serialise(struct json_object *payload, size_t *len)
     return copy;
 }
 
-/* Parses text the way the board does. */
+/* Parses text the way the board does; the parsed doc moves to *doc when
+ * doc is not NULL. */
 static bool board_accepts(const char *text, size_t len, struct feed_doc *doc, struct sg_err *err)
 {
-    struct feed_doc scratch;
-    struct feed_doc *d = doc ? doc : &scratch;
+    struct feed_doc parsed;
     struct sg_err ignored = {0};
-    if (feed_payload_parse((const unsigned char *)text, len, d, err ? err : &ignored) !=
+    if (feed_payload_parse((const unsigned char *)text, len, &parsed, err ? err : &ignored) !=
         FEED_PARSE_OK)
         return false;
-    if (!doc)
-        feed_doc_finish(&scratch);
+    if (doc)
+        feed_doc_move(doc, &parsed);
+    else
+        feed_doc_finish(&parsed);
     return true;
 }
 
@@ -190,6 +192,99 @@ static enum build_status check_item(const struct feedbuild_feed *feed, struct js
         return BUILD_NOMEM;
     *bytes = n + 1; /* and its comma */
     return ok ? BUILD_OK : BUILD_INVALID;
+}
+
+/* ---- the cache of checked items ----
+ * Open addressing on the revision's address, which is stable for as long as
+ * the caller's list lives (one cache per list). */
+
+struct cache_entry {
+    const struct store_revision *rev; /* NULL: free slot */
+    enum build_status st;
+    struct json_object *obj; /* one reference, held by the cache; NULL unless BUILD_OK */
+    size_t bytes;
+};
+
+struct feedbuild_cache {
+    size_t cap, n; /* cap a power of two, n <= cap / 2 */
+    struct cache_entry *slots;
+};
+
+struct feedbuild_cache *feedbuild_cache_new(void)
+{
+    return calloc(1, sizeof(struct feedbuild_cache));
+}
+
+void feedbuild_cache_free(struct feedbuild_cache *cache)
+{
+    if (!cache)
+        return;
+    for (size_t i = 0; i < cache->cap; i++)
+        json_object_put(cache->slots[i].obj);
+    free(cache->slots);
+    free(cache);
+}
+
+static size_t cache_slot(const struct feedbuild_cache *c, const struct store_revision *rev)
+{
+    uintptr_t h = (uintptr_t)rev;
+    h ^= h >> 17;
+    h *= (uintptr_t)0x9e3779b97f4a7c15ull;
+    size_t i = (size_t)(h ^ (h >> 29)) & (c->cap - 1);
+    while (c->slots[i].rev && c->slots[i].rev != rev)
+        i = (i + 1) & (c->cap - 1);
+    return i;
+}
+
+/* Keeps the entry when there is memory for it; a cache that cannot grow
+ * only costs time. Takes the reference in e->obj either way. */
+static void cache_put(struct feedbuild_cache *c, struct cache_entry e)
+{
+    if ((c->n + 1) * 2 > c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 64;
+        struct cache_entry *grown = calloc(ncap, sizeof *grown);
+        if (!grown) {
+            json_object_put(e.obj);
+            return;
+        }
+        struct feedbuild_cache bigger = {.cap = ncap, .n = c->n, .slots = grown};
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->slots[i].rev)
+                grown[cache_slot(&bigger, c->slots[i].rev)] = c->slots[i];
+        free(c->slots);
+        *c = bigger;
+    }
+    c->slots[cache_slot(c, e.rev)] = e;
+    c->n++;
+}
+
+/* The item of rev, checked: *obj is a new reference on BUILD_OK. */
+static enum build_status item_checked(const struct feedbuild_feed *feed,
+                                      struct feedbuild_cache *cache,
+                                      const struct store_revision *rev, struct json_object **obj,
+                                      size_t *bytes)
+{
+    if (cache && cache->cap) {
+        const struct cache_entry *e = &cache->slots[cache_slot(cache, rev)];
+        if (e->rev == rev) {
+            *obj = e->obj ? json_object_get(e->obj) : NULL;
+            *bytes = e->bytes;
+            return e->st;
+        }
+    }
+    enum build_status st = item_object(rev, obj);
+    if (st == BUILD_OK)
+        st = check_item(feed, *obj, bytes);
+    if (st == BUILD_INVALID) {
+        json_object_put(*obj);
+        *obj = NULL;
+    }
+    if (cache && st != BUILD_NOMEM)
+        cache_put(cache, (struct cache_entry){.rev = rev,
+                                              .st = st,
+                                              .obj = *obj ? json_object_get(*obj) : NULL,
+                                              .bytes = *bytes});
+    return st;
 }
 
 static int cmp_id_rev(const void *a, const void *b)
@@ -227,7 +322,8 @@ static int cmp_candidate_id(const void *a, const void *b)
 }
 
 bool feedbuild_payload(const struct feedbuild_feed *feed, const struct store_revision *const *revs,
-                       size_t n, struct feedbuild_result *out, struct sg_err *err)
+                       size_t n, struct feedbuild_cache *cache, struct feedbuild_result *out,
+                       struct sg_err *err)
 {
     memset(out, 0, sizeof *out);
     const struct store_revision **order = calloc(n ? n : 1, sizeof *order);
@@ -273,9 +369,7 @@ bool feedbuild_payload(const struct feedbuild_feed *feed, const struct store_rev
     for (size_t i = 0; ok && i < norder; i++) {
         struct json_object *obj = NULL;
         size_t bytes = 0;
-        enum build_status st = item_object(order[i], &obj);
-        if (st == BUILD_OK)
-            st = check_item(feed, obj, &bytes);
+        enum build_status st = item_checked(feed, cache, order[i], &obj, &bytes);
         if (st == BUILD_NOMEM) {
             sg_err_set(err, "out of memory");
             ok = false;

@@ -46,15 +46,24 @@ struct feedbuild_result {
     size_t invalid;
 };
 
+/* Items checked once can be reused by every feed built from the same list of
+ * revisions (one publication round builds a feed per screen from one list).
+ * The cache keys on the revisions' addresses: use one cache for one list,
+ * and free it before the list. Not thread-safe. */
+struct feedbuild_cache;
+struct feedbuild_cache *feedbuild_cache_new(void); /* NULL: out of memory (build without) */
+void feedbuild_cache_free(struct feedbuild_cache *cache);
+
 /* revs: n approved revisions (pointers into the caller's list; the caller
  * has already filtered them for this screen). Each becomes one item: content,
  * media with type and alt, approval {by: decided_by, at: decided_at, until},
  * schedule from content.schedule_json. Two revisions of one item id keep the
- * higher rev. Fails only on a feed-level problem (screen id or clinic over a
+ * higher rev. cache may be NULL. Fails only on a feed-level problem (screen id or clinic over a
  * feed limit, expires not after issued, out of memory); out is then empty.
  * On success the caller frees out with feedbuild_result_finish. */
 bool feedbuild_payload(const struct feedbuild_feed *feed, const struct store_revision *const *revs,
-                       size_t n, struct feedbuild_result *out, struct sg_err *err) SG_MUST_USE;
+                       size_t n, struct feedbuild_cache *cache, struct feedbuild_result *out,
+                       struct sg_err *err) SG_MUST_USE;
 void feedbuild_result_finish(struct feedbuild_result *res);
 
 #endif

@@ -42,7 +42,7 @@
 #define PUB_RETRY_MS 5000      /* after a failed recompute */
 #define PUB_MIN_EVENT_MS 1000  /* now is in whole seconds: never spin on "due now" */
 #define PUB_DEFAULT_LIFETIME_S (7 * 86400)
-#define PUB_MIN_LIFETIME_S 120
+#define PUB_MIN_LIFETIME_S 60
 #define PUB_MAX_LIFETIME_S (366 * 86400)
 /* Boundary search steps: at most three candidates a local day (midnight,
  * hours from, hours until) plus zone transitions, over half a lifetime. */
@@ -294,9 +294,11 @@ static void content_hash(const struct store_settings *set, const struct pub_scre
  * so a conversion in a screen's zone sets TZ, calls tzset and localtime_r
  * (sgtime_local_tz), and puts TZ back, all under tz_lock. Only the
  * publisher's thread (or run_once's caller, serialised with it by `work`)
- * does this; another thread calling localtime meanwhile would see the
- * screen's zone for those microseconds, which is why the rest of the queue
- * formats times in UTC (sgtime) only. tz_lock is process-wide because TZ is. */
+ * does this, and only while a feed with a schedule is published or loaded.
+ * Another thread calling localtime meanwhile would see the screen's zone
+ * for those microseconds, so the rest of the queue must format times in UTC
+ * (sgtime, gmtime_r), never localtime. tz_lock is process-wide because TZ
+ * is. */
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* An IANA name like "Europe/Berlin": letters, digits, "/_+-", no "..", not
@@ -315,22 +317,28 @@ static bool zone_usable(const char *z)
     return true;
 }
 
+/* glibc's own default when TZ is unset. An unset TZ is made explicit with
+ * it on first use, so every later change replaces the value in place: the
+ * environment array itself never grows or shrinks (a realloc there could
+ * pull it from under a thread reading getenv), and glibc keeps every value
+ * string it ever set, so a concurrent getenv sees the old or the new one. */
+#define PUB_TZ_DEFAULT ":/etc/localtime"
+
 struct tz_saved {
-    bool changed, had;
+    bool changed;
     char *old;
 };
 
-/* tz_lock held. A NULL or unusable zone keeps the server's own zone. */
+/* tz_lock held. A NULL or unusable zone keeps the process's own zone. */
 static void tz_enter(const char *zone, struct tz_saved *sv)
 {
     memset(sv, 0, sizeof *sv);
     if (!zone_usable(zone))
         return;
     const char *old = getenv("TZ");
-    sv->had = old != NULL;
-    sv->old = dup_or_null(old);
-    if (sv->had && !sv->old)
-        return; /* out of memory: cannot put it back, so do not change it */
+    sv->old = strdup(old ? old : PUB_TZ_DEFAULT);
+    if (!sv->old)
+        return; /* out of memory: it could not be put back, so it is not changed */
     if (setenv("TZ", zone, 1) == 0) {
         sv->changed = true;
         tzset();
@@ -340,10 +348,7 @@ static void tz_enter(const char *zone, struct tz_saved *sv)
 static void tz_leave(struct tz_saved *sv)
 {
     if (sv->changed) {
-        if (sv->had)
-            setenv("TZ", sv->old, 1);
-        else
-            unsetenv("TZ");
+        setenv("TZ", sv->old, 1);
         tzset();
     }
     free(sv->old);
@@ -515,7 +520,14 @@ struct recompute_ctx {
     const struct store_revision *revs;
     size_t nrevs;
     const struct store_revision **scratch; /* nrevs slots */
-    int64_t next_event;                    /* on now's clock */
+    /* Targets arrays repeat ("*", a few groups): each distinct one is
+     * matched once per screen, not once per revision per screen. */
+    size_t *target_of;    /* nrevs: index into targets */
+    const char **targets; /* distinct approved_targets_json values */
+    size_t ntargets;
+    bool *match;                   /* ntargets: for the screen at hand */
+    struct feedbuild_cache *cache; /* items checked once for every screen; may be NULL */
+    int64_t next_event;            /* on now's clock */
     struct sg_err *err;
     bool ok;
 };
@@ -528,13 +540,34 @@ static void fail(struct recompute_ctx *rc, const char *screen, const char *what,
     pub_log("screen %s: %s: %s", screen, what, detail->msg);
 }
 
+/* Fills targets/target_of. A revision without targets gets an index past
+ * the end and matches no screen. Quadratic in the distinct values, which
+ * are few. */
+static void index_targets(struct recompute_ctx *rc)
+{
+    for (size_t i = 0; rc->scratch && i < rc->nrevs; i++) {
+        const char *t = rc->revs[i].approved_targets_json;
+        size_t k = 0;
+        if (!t) {
+            rc->target_of[i] = SIZE_MAX;
+            continue;
+        }
+        while (k < rc->ntargets && strcmp(rc->targets[k], t) != 0)
+            k++;
+        if (k == rc->ntargets)
+            rc->targets[rc->ntargets++] = t;
+        rc->target_of[i] = k;
+    }
+}
+
 static void publish_screen(struct publisher *p, struct pub_screen *s, struct recompute_ctx *rc)
 {
     size_t n = 0;
-    if (!rc->set->emergency_stop)
-        for (size_t i = 0; i < rc->nrevs; i++)
-            if (store_targets_match(rc->revs[i].approved_targets_json, s->id, s->group))
-                rc->scratch[n++] = &rc->revs[i];
+    for (size_t k = 0; !rc->set->emergency_stop && k < rc->ntargets; k++)
+        rc->match[k] = store_targets_match(rc->targets[k], s->id, s->group);
+    for (size_t i = 0; !rc->set->emergency_stop && i < rc->nrevs; i++)
+        if (rc->target_of[i] < rc->ntargets && rc->match[rc->target_of[i]])
+            rc->scratch[n++] = &rc->revs[i];
     qsort(rc->scratch, n, sizeof *rc->scratch, cmp_rev_ptr);
     char hash[65];
     content_hash(rc->set, s, rc->scratch, n, hash);
@@ -570,7 +603,7 @@ static void publish_screen(struct publisher *p, struct pub_screen *s, struct rec
     };
     struct feedbuild_result res;
     struct sg_err e = {0};
-    if (!feedbuild_payload(&fb, rc->scratch, n, &res, &e)) {
+    if (!feedbuild_payload(&fb, rc->scratch, n, rc->cache, &res, &e)) {
         fail(rc, s->id, "building the feed", &e);
         return;
     }
@@ -746,7 +779,12 @@ static bool recompute(struct publisher *p, struct sg_err *err)
         .err = err,
         .ok = true,
     };
-    if (!rc.scratch) {
+    rc.target_of = calloc(nrevs ? nrevs : 1, sizeof *rc.target_of);
+    rc.targets = calloc(nrevs ? nrevs : 1, sizeof *rc.targets);
+    rc.match = calloc(nrevs ? nrevs : 1, sizeof *rc.match);
+    if (!rc.scratch || !rc.target_of || !rc.targets || !rc.match) {
+        free(rc.scratch);
+        rc.scratch = NULL;
         sg_err_set(err, "out of memory");
         ok = false;
     }
@@ -755,10 +793,16 @@ static bool recompute(struct publisher *p, struct sg_err *err)
     for (size_t i = 0; i < nrevs; i++)
         if (revs[i].until > now)
             rc.next_event = min64(rc.next_event, revs[i].until);
+    index_targets(&rc);
+    rc.cache = feedbuild_cache_new();
     for (size_t i = 0; rc.scratch && i < p->nscreens; i++)
         publish_screen(p, &p->screens[i], &rc);
     ok = ok && rc.ok;
     free(rc.scratch);
+    free(rc.target_of);
+    free(rc.targets);
+    free(rc.match);
+    feedbuild_cache_free(rc.cache); /* before revs: it keys on their addresses */
     store_revisions_free(revs, nrevs);
     store_screens_free(screens, nscreens);
 
@@ -851,6 +895,10 @@ static bool fire_due(struct publisher *p, bool all)
     return true;
 }
 
+/* NULL (wake never called): bad arguments, out of memory, or the publisher
+ * is being freed; the caller answers at once (304 or the current feed). An
+ * unknown screen counts as version 0: its first feed, or the deadline, fires
+ * the waiter. */
 struct publisher_waiter *publisher_wait(struct publisher *p, const char *screen_id,
                                         int64_t known_version, int64_t deadline_ms,
                                         publisher_wake_fn wake, void *ctx)

@@ -45,13 +45,15 @@ static const struct feedbuild_feed feed_wz1 = {.screen = "wz1",
                                                .expires = T_EXPIRES,
                                                .clinic = "Praxis Süd"};
 
+static struct feedbuild_cache *use_cache; /* NULL, or one cache for a whole test */
+
 static bool build(const struct feedbuild_feed *f, struct store_revision *revs, size_t n,
                   struct feedbuild_result *res, struct sg_err *err)
 {
     const struct store_revision **ptrs = calloc(n ? n : 1, sizeof *ptrs);
     for (size_t i = 0; i < n; i++)
         ptrs[i] = &revs[i];
-    bool ok = feedbuild_payload(f, ptrs, n, res, err);
+    bool ok = feedbuild_payload(f, ptrs, n, use_cache, res, err);
     free(ptrs);
     return ok;
 }
@@ -375,6 +377,46 @@ static void test_byte_limit(void)
     feedbuild_result_finish(&res);
 }
 
+/* Feeds for several screens from one list share one cache: the same bytes
+ * as built without it, for every screen, invalid items still counted. */
+static void test_cache(void)
+{
+    enum { N = 40 };
+    static struct store_revision revs[N];
+    static char ids[N][16];
+    for (size_t i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "it-%02zu", i);
+        revs[i] = rev_make(ids[i], 1, i % 7 ? "tip" : "bogus", (int)(i % 3), T_ISSUED - 60);
+    }
+    static const char *const screens[] = {"wz1", "wz2", "wz3"};
+    struct feedbuild_cache *cache = feedbuild_cache_new();
+    CHECK(cache != NULL);
+    for (int round = 0; round < 2; round++) {
+        for (size_t s = 0; s < 3; s++) {
+            struct feedbuild_feed f = feed_wz1;
+            f.screen = screens[s];
+            /* Each screen gets a different subset; round two hits the cache. */
+            size_t from = s * 5, n = N - s * 15;
+            struct feedbuild_result plain, cached;
+            struct sg_err err = {0};
+            use_cache = NULL;
+            CHECK(build(&f, revs + from, n, &plain, &err));
+            use_cache = cache;
+            CHECK(build(&f, revs + from, n, &cached, &err));
+            use_cache = NULL;
+            CHECK(plain.len == cached.len && memcmp(plain.payload, cached.payload, plain.len) == 0);
+            CHECK_INT(cached.invalid, plain.invalid);
+            CHECK(plain.invalid > 0);
+            CHECK_INT(cached.doc.nitems, plain.doc.nitems);
+            CHECK_STR(cached.doc.screen, screens[s]);
+            feedbuild_result_finish(&plain);
+            feedbuild_result_finish(&cached);
+        }
+    }
+    feedbuild_cache_free(cache);
+    feedbuild_cache_free(NULL);
+}
+
 int main(void)
 {
     if (!keys_init())
@@ -388,5 +430,6 @@ int main(void)
     test_invalid_items();
     test_item_limit();
     test_byte_limit();
+    test_cache();
     return check_done("test_feedbuild");
 }
