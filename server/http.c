@@ -374,8 +374,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         }
         return MHD_YES;
     }
-    if (c->replied)
-        return MHD_YES; /* an early answer (413); the rest of the body is dropped */
+    if (c->replied) {
+        /* An early answer (413) is queued; what the client still sends is
+         * read and dropped, or microhttpd would wait for us to take it. */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
     if (*upload_data_size) {
         if (!c->too_large && !append_body(c, upload_data, *upload_data_size)) {
             c->too_large = true;

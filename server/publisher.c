@@ -35,6 +35,7 @@
 #include "feed.h"
 #include "feedbuild.h"
 #include "fileio.h"
+#include "qlog.h"
 #include "sgtime.h"
 #include "verdict.h"
 
@@ -92,6 +93,9 @@ struct publisher {
     int64_t nwaiters;
     int64_t versions_published;
     bool kick_pending;
+    bool released; /* publisher_release_waiters: no new waiters */
+    char *export_dir;             /* publisher_export_to; NULL: none */
+    int64_t exported_versions;    /* versions_published at the last export */
     int64_t kick_at_ms;
     int64_t next_work_ms;
     bool stop;
@@ -114,12 +118,12 @@ int64_t publisher_monotonic_ms(void)
 static void pub_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void pub_log(const char *fmt, ...)
 {
-    char line[512];
+    char line[512], quoted[600];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "signet-queue: publisher: %s\n", line);
+    qlog(QLOG_INFO, "publisher", "detail=%s", qlog_quote(line, quoted, sizeof quoted));
 }
 
 static int64_t clock_now(const struct publisher *p)
@@ -915,7 +919,7 @@ struct publisher_waiter *publisher_wait(struct publisher *p, const char *screen_
     w->wake = wake;
     w->ctx = ctx;
     pthread_mutex_lock(&p->mu);
-    if (p->stop || !p->thread_started) {
+    if (p->stop || p->released || !p->thread_started) {
         pthread_mutex_unlock(&p->mu);
         free(w->screen_id);
         free(w);
@@ -958,6 +962,55 @@ bool publisher_unwait(struct publisher *p, struct publisher_waiter *w)
     return false;
 }
 
+/* mu held (released around the export). Mirrors new versions into the
+ * export folder (serve --publish-dir), after they were stored and swapped
+ * in: a mirror never holds a version the server would not serve. */
+static void export_if_changed(struct publisher *p)
+{
+    if (!p->export_dir || p->exported_versions == p->versions_published)
+        return;
+    int64_t versions = p->versions_published;
+    char *dir = p->export_dir;
+    pthread_mutex_unlock(&p->mu);
+    struct sg_err err = {0};
+    bool ok = publisher_export(p, dir, &err);
+    pthread_mutex_lock(&p->mu);
+    if (ok)
+        p->exported_versions = versions;
+    else
+        pub_log("export to the publish folder failed (retried with the next version): %s",
+                err.msg);
+}
+
+void publisher_release_waiters(struct publisher *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->released = true;
+    fire_due(p, true);
+    pthread_mutex_unlock(&p->mu);
+}
+
+bool publisher_export_to(struct publisher *p, const char *dir, struct sg_err *err)
+{
+    char *copy = strdup(dir);
+    if (!copy) {
+        sg_err_set(err, "out of memory");
+        return false;
+    }
+    if (!publisher_export(p, dir, err)) {
+        free(copy);
+        return false;
+    }
+    pthread_mutex_lock(&p->mu);
+    free(p->export_dir);
+    p->export_dir = copy;
+    p->exported_versions = p->versions_published;
+    pthread_mutex_unlock(&p->mu);
+    return true;
+}
+
 /* ---- the thread ---- */
 
 static void abs_monotonic(int64_t at_ms, struct timespec *ts)
@@ -981,6 +1034,7 @@ static void *thread_main(void *arg)
             pthread_mutex_unlock(&p->work);
             (void)ok; /* recompute logged it and set the retry */
             pthread_mutex_lock(&p->mu);
+            export_if_changed(p);
             continue;
         }
         if (fire_due(p, false))
@@ -1069,6 +1123,7 @@ void publisher_free(struct publisher *p)
         feed_unref(p->screens[i].feed);
     }
     free(p->screens);
+    free(p->export_dir);
     keys_secret_wipe(&p->key);
     if (p->cond_ok)
         pthread_cond_destroy(&p->cond);

@@ -80,6 +80,17 @@ struct publisher_waiter *publisher_wait(struct publisher *p, const char *screen_
                                         publisher_wake_fn wake, void *ctx) SG_MUST_USE;
 bool publisher_unwait(struct publisher *p, struct publisher_waiter *w);
 
+/* Shutdown, step one: fires every pending waiter now (on the caller's
+ * thread) and makes later publisher_wait calls return NULL, so the HTTP
+ * layer can answer every held request before it stops; the publisher keeps
+ * serving feeds until publisher_free. */
+void publisher_release_waiters(struct publisher *p);
+
+/* Mirrors every screen's feed and its media into dir now (publisher_export)
+ * and again after each new version, from the publisher's thread (serve
+ * --publish-dir: nginx next to the queue serves the folder). */
+bool publisher_export_to(struct publisher *p, const char *dir, struct sg_err *err) SG_MUST_USE;
+
 /* For /metrics. */
 struct publisher_stats {
     int64_t versions_published; /* since start */

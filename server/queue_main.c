@@ -3,6 +3,7 @@
  *   init    --data DIR [--admin NAME] [--password-stdin] [--clinic NAME]
  *   serve   --data DIR [--listen ADDR:PORT] [--tls-cert F --tls-key F] [--trust-proxy]
  *           [--threads N] [--per-ip-limit N] [--max-connections N] [--port-file F]
+ *           [--publish-dir DIR]
  *           [--clock-offset S] [--verbose]
  *   publish --data DIR --out DIR
  *   backup  --data DIR --out FILE
@@ -43,7 +44,7 @@
 #define IMPORT_MAX_BYTES (4u * 1024u * 1024u)
 
 struct opts {
-    const char *data, *listen, *tls_cert, *tls_key, *out, *admin, *clinic, *port_file;
+    const char *data, *listen, *tls_cert, *tls_key, *out, *admin, *clinic, *port_file, *publish_dir;
     const char *id, *name, *group, *location, *timezone, *approve_as, *as, *file;
     bool password_stdin, trust_proxy, verbose;
     long threads, per_ip_limit, max_connections, clock_offset;
@@ -56,7 +57,7 @@ static int usage(void)
           "--tls-key FILE]\n"
           "                  [--trust-proxy] [--threads N] [--per-ip-limit N] "
           "[--max-connections N]\n"
-          "                  [--port-file FILE] [--verbose]\n"
+          "                  [--port-file FILE] [--publish-dir DIR] [--verbose]\n"
           "       signet-queue publish --data DIR --out DIR\n"
           "       signet-queue backup --data DIR --out FILE\n"
           "       signet-queue audit verify --data DIR\n"
@@ -93,6 +94,7 @@ static bool parse_opts(int argc, char **argv, struct opts *o)
         {"--admin", offsetof(struct opts, admin)},
         {"--clinic", offsetof(struct opts, clinic)},
         {"--port-file", offsetof(struct opts, port_file)},
+        {"--publish-dir", offsetof(struct opts, publish_dir)},
         {"--id", offsetof(struct opts, id)},
         {"--name", offsetof(struct opts, name)},
         {"--group", offsetof(struct opts, group)},
@@ -336,6 +338,10 @@ static int cmd_serve(const struct opts *o)
     keys_secret_wipe(&key);
     if (!q.publisher) {
         fprintf(stderr, "signet-queue: publisher: %s\n", err.msg);
+        goto out;
+    }
+    if (o->publish_dir && !publisher_export_to(q.publisher, o->publish_dir, &err)) {
+        fprintf(stderr, "signet-queue: --publish-dir: %s\n", err.msg);
         goto out;
     }
     struct http_opts ho = {

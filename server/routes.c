@@ -21,7 +21,7 @@ static const struct route routes[] = {
 
     /* Staff. */
     {"POST", "/api/login", ROUTE_LOGIN, 4 * KiB, METRICS_API, api_login},
-    {"POST", "/api/logout", ROUTE_SESSION, 0, METRICS_API, api_logout},
+    {"POST", "/api/logout", ROUTE_SESSION, KiB, METRICS_API, api_logout},
     {"GET", "/api/session", ROUTE_SESSION, 0, METRICS_API, api_session},
     {"POST", "/api/password", ROUTE_SESSION, 4 * KiB, METRICS_API, api_password},
     {"GET", "/api/items", ROUTE_EDITOR, 0, METRICS_API, api_items_list},
@@ -43,8 +43,8 @@ static const struct route routes[] = {
     {"GET", "/api/media/{}", ROUTE_EDITOR, 0, METRICS_API, api_media},
     {"GET", "/api/screens", ROUTE_EDITOR, 0, METRICS_API, api_screens_list},
     {"POST", "/api/screens", ROUTE_ADMIN, 4 * KiB, METRICS_API, api_screens_add},
-    {"POST", "/api/screens/{}/token", ROUTE_ADMIN, 0, METRICS_API, api_screen_token},
-    {"POST", "/api/screens/{}/screenshot", ROUTE_APPROVER, 0, METRICS_API,
+    {"POST", "/api/screens/{}/token", ROUTE_ADMIN, KiB, METRICS_API, api_screen_token},
+    {"POST", "/api/screens/{}/screenshot", ROUTE_APPROVER, KiB, METRICS_API,
      api_screen_request_screenshot},
     {"GET", "/api/screens/{}/screenshot.png", ROUTE_EDITOR, 0, METRICS_API, api_screen_screenshot},
     {"POST", "/api/emergency", ROUTE_APPROVER, 1 * KiB, METRICS_API, api_emergency},

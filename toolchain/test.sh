@@ -21,7 +21,7 @@ toolchain/deps.sh test cross
 step "format and static analysis"
 toolchain/check-format.sh
 cppcheck --quiet --enable=warning,performance,portability --std=c11 --error-exitcode=1 \
-  --inline-suppr --suppress=missingIncludeSystem -I lib -I app lib app tests/fuzz
+  --inline-suppr --suppress=missingIncludeSystem -I lib -I app -I server lib app server tests/fuzz
 echo "cppcheck: no findings"
 shellcheck toolchain/*.sh tests/*/*.sh .ci/run
 echo "shellcheck: no findings"

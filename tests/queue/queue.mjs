@@ -113,6 +113,7 @@ export function checker(name) {
   return {
     ok(cond, what, detail) {
       count++;
+      if (process.env.SIGNET_TEST_VERBOSE) console.log(`${cond ? 'ok  ' : 'FAIL'} ${what}`);
       if (!cond) {
         failures++;
         console.error(`FAIL ${what}${detail !== undefined ? ': ' + (typeof detail === 'string' ? detail : JSON.stringify(detail)) : ''}`);
