@@ -210,6 +210,7 @@
             'users.col.name': 'Name',
             'users.col.role': 'Rolle',
             'users.col.status': 'Status',
+            'users.col.actions': 'Aktionen',
             'users.active': 'Aktiv',
             'users.disabled': 'Gesperrt',
             'users.disable': 'Sperren',
@@ -446,6 +447,7 @@
             'users.col.name': 'Name',
             'users.col.role': 'Role',
             'users.col.status': 'Status',
+            'users.col.actions': 'Actions',
             'users.active': 'Active',
             'users.disabled': 'Disabled',
             'users.disable': 'Disable',
@@ -809,11 +811,14 @@
         nav.hidden = !state.user;
         for (const el of document.querySelectorAll('[data-role]')) el.hidden = !can(el.dataset.role);
         clearInterval(state.settingsTimer);
-        if (state.user) {
-            state.settingsTimer = setInterval(() => {
-                api('GET', '/api/settings').then((r) => setSettings(r.settings)).catch(() => { /* the next view shows it */ });
-            }, SETTINGS_POLL_MS);
-        }
+        if (state.user) state.settingsTimer = setInterval(pollSettings, SETTINGS_POLL_MS);
+    }
+
+    /* Keeps the emergency banner true. Polls only while the page is visible,
+     * so a phone in a pocket lets its session reach the idle timeout. */
+    function pollSettings() {
+        if (document.hidden || !state.user) return;
+        api('GET', '/api/settings').then((r) => setSettings(r.settings)).catch(() => { /* the next view shows it */ });
     }
 
     function setSettings(settings) {
@@ -1041,8 +1046,11 @@
         return { root, h1 };
     }
 
+    /* A view's timer: cleared when the view goes; idle while the page is hidden. */
     function every(ms, fn) {
-        state.viewTimers.push(setInterval(fn, ms));
+        state.viewTimers.push(setInterval(() => {
+            if (!document.hidden) fn();
+        }, ms));
     }
 
     /* --- login --- */
@@ -1680,7 +1688,8 @@
         const out = h('div');
         const tbody = h('tbody');
         const table = h('table', { class: 'users stack', testid: 'users-table' },
-            h('thead', {}, h('tr', {}, ['name', 'role', 'status'].map((c) => h('th', { scope: 'col', i18n: 'users.col.' + c })), h('th', {}))),
+            h('thead', {}, h('tr', {}, ['name', 'role', 'status'].map((c) => h('th', { scope: 'col', i18n: 'users.col.' + c })),
+                h('th', { scope: 'col' }, h('span', { class: 'sr-only', i18n: 'users.col.actions' })))),
             tbody);
 
         async function load() {
@@ -1870,8 +1879,10 @@
         if (name === 'edit' && !arg) name = 'compose';
         clearErrors();
         for (const a of document.querySelectorAll('#nav a')) {
-            if (a.dataset.view === name || (name === 'edit' && a.dataset.view === 'compose')) a.setAttribute('aria-current', 'page');
-            else a.removeAttribute('aria-current');
+            if (a.dataset.view === name || (name === 'edit' && a.dataset.view === 'compose')) {
+                a.setAttribute('aria-current', 'page');
+                a.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+            } else a.removeAttribute('aria-current');
         }
         const result = VIEWS[name].render(arg);
         state.view = result || null;
@@ -1904,6 +1915,7 @@
             document.getElementById('main').focus();
         });
         window.addEventListener('hashchange', route);
+        document.addEventListener('visibilitychange', pollSettings);
         try {
             setSession(await api('GET', '/api/session', null, { allow401: true }));
         } catch (e) {

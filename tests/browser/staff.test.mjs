@@ -200,9 +200,11 @@ async function run(page) {
         for (const part of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
             check(csp.includes(part), `the CSP header lacks ${part}: ${csp}`);
         }
-        for (const asset of ['/app.js', '/app.css']) {
+        /* The page's own files, with types a nosniff browser accepts. */
+        for (const [asset, type] of [['/app.js', /^(text|application)\/javascript\b/], ['/app.css', /^text\/css\b/]]) {
             const r = await page.request.get(opt.base + asset);
-            check(r.ok(), `GET ${asset} → HTTP ${r.status()}`);
+            const got = r.headers()['content-type'] || '';
+            check(r.ok() && type.test(got), `GET ${asset} → HTTP ${r.status()} ${got}`);
         }
         check(await page.evaluate(() => document.documentElement.lang) === 'de', 'the page does not start in German');
     });
