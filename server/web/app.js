@@ -750,9 +750,11 @@
 
     /* ---------- the API ---------- */
 
-    /* One request. Non-GET requests carry the CSRF token and a JSON body
-     * (or opts.raw with opts.type for uploads). 401 ends the session here
-     * and sends the user to the login form, unless opts.allow401. */
+    /* One request. Non-GET requests carry the CSRF token and
+     * Content-Type: application/json, with body as JSON when it is not null
+     * (routes without a body refuse any), or opts.raw with opts.type for
+     * uploads. 401 ends the session here and sends the user to the login
+     * form, unless opts.allow401. */
     async function api(method, path, body, opts) {
         const o = opts || {};
         const headers = { Accept: 'application/json' };
@@ -764,7 +766,7 @@
                 init.body = o.raw;
             } else {
                 headers['Content-Type'] = 'application/json';
-                init.body = JSON.stringify(body || {});
+                if (body !== null && body !== undefined) init.body = JSON.stringify(body);
             }
         }
         let res;
@@ -1325,7 +1327,7 @@
             })));
         card.appendChild(h('p', { class: 'meta', text: [s.id, where].filter(Boolean).join(' · ') }));
         card.appendChild(h('p', { class: 'meta', text: s.last_seen ? t('onscreen.lastseen', { at: fmtTime(s.last_seen) + ' (' + fmtAgo(s.last_seen) + ')' }) : t('onscreen.never') }));
-        card.appendChild(h('p', { class: 'showing', testid: 'screen-showing', text: t('onscreen.showing', { what: showing }) }));
+        if (st) card.appendChild(h('p', { class: 'showing', testid: 'screen-showing', text: t('onscreen.showing', { what: showing }) }));
         if (s.feed_version) card.appendChild(h('p', { class: 'meta', text: t('onscreen.version', { v: s.feed_version }) }));
         if (st && typeof st.last_error === 'string' && st.last_error) card.appendChild(h('p', { class: 'note warn', text: t('onscreen.lasterror', { error: st.last_error }) }));
 
@@ -1357,7 +1359,7 @@
         if (can('approver')) {
             const req = button('onscreen.screenshot.request', { testid: 'request-screenshot' });
             req.addEventListener('click', () => busy(req, async () => {
-                await api('POST', '/api/screens/' + enc(s.id) + '/screenshot');
+                await api('POST', '/api/screens/' + enc(s.id) + '/screenshot', null);
                 toast(t('onscreen.screenshot.done', { name }));
                 reload();
             }));
@@ -1370,7 +1372,7 @@
                 const ok = await confirmSheet({ title: t('onscreen.token.new'), text: t('onscreen.token.confirm', { name }), confirmText: t('onscreen.token.new'), danger: true });
                 if (!ok) return;
                 await busy(tok, async () => {
-                    const r = await api('POST', '/api/screens/' + enc(s.id) + '/token');
+                    const r = await api('POST', '/api/screens/' + enc(s.id) + '/token', null);
                     out.replaceChildren(secretBox(t('onscreen.token.shown', { name }), r.token));
                     card.dataset.open = '1'; /* keep the token on screen: no auto refresh */
                 });
@@ -1828,7 +1830,7 @@
     async function doLogout(btn) {
         await busy(btn, async () => {
             try {
-                await api('POST', '/api/logout', {}, { allow401: true });
+                await api('POST', '/api/logout', null, { allow401: true });
             } catch (e) {
                 if (!(e instanceof ApiError && e.status === 401)) throw e;
             }
