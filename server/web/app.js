@@ -718,7 +718,7 @@
                 on: { click: () => msg.remove() },
             }));
         box.replaceChildren(msg);
-        if (!(err instanceof ApiError)) console.warn(err); // eslint-disable-line no-console
+        if (!(err instanceof ApiError)) console.warn(err);
     }
 
     function clearErrors() {
