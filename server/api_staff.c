@@ -144,7 +144,10 @@ int api_password(struct http_req *r)
     if (!req_parse_password(r->body, r->body_len, &in, &err))
         return api_bad_request(r, &err);
     struct store_user u = {0};
-    enum store_status st = store_user_by_id(r->q->store, r->user_id, &u, &err);
+    /* By name: only that lookup carries the password hash. */
+    enum store_status st = store_user_by_name(r->q->store, r->user_name, &u, &err);
+    if (st == STORE_OK && u.id != r->user_id)
+        st = STORE_NOT_FOUND;
     if (st != STORE_OK) {
         req_password_finish(&in);
         return api_store_error(r, st, &err);

@@ -18,6 +18,8 @@
 #include "routes.h"
 
 #define MAX_EXTRA_HEADERS 12
+/* An over-limit body up to this size is read and dropped before the 413. */
+#define HTTP_DRAIN_MAX_BYTES (1024u * 1024u)
 
 /* Sent with every answer. The page needs nothing beyond its own origin;
  * previews are fetched as blobs. */
@@ -43,6 +45,7 @@ struct conn {
     char *seg_buf;
     size_t body_cap; /* allocated */
     bool too_large;
+    size_t drained; /* body bytes read and dropped after too_large */
     bool replied;
     bool suspended, resumed;
     unsigned status;
@@ -369,7 +372,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
             unsigned long long n = strtoull(cl, &end, 10);
             if (errno || end == cl || *end || n > c->route->max_body) {
                 c->too_large = true;
-                return dispatch(c);
+                /* A body we would read and drop anyway is drained first,
+                 * so the client sees the 413 instead of a reset; a huge
+                 * one is answered at once and the connection closed. */
+                if (errno || end == cl || *end || n > HTTP_DRAIN_MAX_BYTES)
+                    return dispatch(c);
             }
         }
         return MHD_YES;
@@ -381,13 +388,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!c->too_large && !append_body(c, upload_data, *upload_data_size)) {
+        if (c->too_large) {
+            c->drained += *upload_data_size;
+        } else if (!append_body(c, upload_data, *upload_data_size)) {
             c->too_large = true;
-            *upload_data_size = 0;
-            /* Answer now; if microhttpd cannot queue mid-body, close. */
-            return dispatch(c) == MHD_YES && c->replied ? MHD_YES : MHD_NO;
+            c->drained = c->req.body_len + *upload_data_size;
         }
         *upload_data_size = 0;
+        /* Past the drain limit: answer now; if microhttpd cannot queue a
+         * reply mid-body, close. */
+        if (c->too_large && c->drained > HTTP_DRAIN_MAX_BYTES)
+            return dispatch(c) == MHD_YES && c->replied ? MHD_YES : MHD_NO;
         return MHD_YES;
     }
     return dispatch(c);

@@ -93,9 +93,9 @@ struct publisher {
     int64_t nwaiters;
     int64_t versions_published;
     bool kick_pending;
-    bool released; /* publisher_release_waiters: no new waiters */
-    char *export_dir;             /* publisher_export_to; NULL: none */
-    int64_t exported_versions;    /* versions_published at the last export */
+    bool released;             /* publisher_release_waiters: no new waiters */
+    char *export_dir;          /* publisher_export_to; NULL: none */
+    int64_t exported_versions; /* versions_published at the last export */
     int64_t kick_at_ms;
     int64_t next_work_ms;
     bool stop;
@@ -978,8 +978,7 @@ static void export_if_changed(struct publisher *p)
     if (ok)
         p->exported_versions = versions;
     else
-        pub_log("export to the publish folder failed (retried with the next version): %s",
-                err.msg);
+        pub_log("export to the publish folder failed (retried with the next version): %s", err.msg);
 }
 
 void publisher_release_waiters(struct publisher *p)

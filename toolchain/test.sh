@@ -17,6 +17,9 @@ step() { printf '\n==== %s (%ss)\n' "$*" "$SECONDS"; }
 
 step "dependencies"
 toolchain/deps.sh test cross
+# playwright-core for the browser test, exactly as package-lock.json pins it
+# (it drives Debian's chromium; nothing downloads a browser).
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 step "format and static analysis"
 toolchain/check-format.sh

@@ -260,6 +260,7 @@ try {
   t.eq(withImg.json.item.latest.priority, 50, 'notice default priority');
 
   // --- long poll ---
+  await sleep(300); // let the publisher settle the approvals above
   const cur = await feed(q, 'empfang');
   const t0 = Date.now();
   const held = request(q.base, 'GET', '/v1/screens/empfang/feed?wait=20', { headers: { 'If-None-Match': cur.headers.etag } });

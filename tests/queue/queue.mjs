@@ -9,7 +9,7 @@ import path from 'node:path';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
 // init + serve on a free port; returns {base, data, proc, stop()}.
-export async function startQueue(bin, dir, { init = true, extraArgs = [], env = {} } = {}) {
+export async function startQueue(bin, dir, { init = true, extraArgs = [], env = {}, beforeServe = null } = {}) {
   const data = path.join(dir, 'data');
   if (init) {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -17,6 +17,7 @@ export async function startQueue(bin, dir, { init = true, extraArgs = [], env = 
     execFileSync(bin, ['init', '--data', data, '--admin', 'admin', '--password-stdin',
       '--clinic', 'Praxis Test'], { input: ADMIN_PASSWORD + '\n' });
   }
+  if (beforeServe) beforeServe(data);
   const portFile = path.join(dir, 'port');
   fs.rmSync(portFile, { force: true });
   const log = fs.openSync(path.join(dir, 'queue.log'), 'a');
