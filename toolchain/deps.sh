@@ -18,7 +18,7 @@ host_pkgs=(
 # nginx-light serves `signet-queue publish` folders; chromium is driven by
 # playwright-core (tests/browser) for the staff page; wrk is the bench's load.
 test_pkgs=(clang libclang-rt-14-dev clang-format cppcheck shellcheck xvfb xauth qemu-user
-  nginx-light wrk chromium curl)
+  nginx-light wrk chromium curl openssl)
 
 # cross_pkgs ARCH TRIPLET: the cross compiler and the target's -dev packages.
 cross_pkgs() {
