@@ -6,12 +6,12 @@
 #include <sodium.h>
 
 #include "api.h"
-#include "media.h"
 #include "preview.h"
 #include "publisher.h"
 #include "qlog.h"
 #include "queue.h"
 #include "requests.h"
+#include "upload.h"
 
 #define ITEM_LIST_LIMIT 500
 
@@ -305,46 +305,32 @@ int api_item_preview_info(struct http_req *r)
 int api_media_upload(struct http_req *r)
 {
     const char *ct = http_header(r, "Content-Type");
-    static const struct {
-        const char *type;
-        enum media_format format;
-    } allowed[] = {
-        {"image/png", MEDIA_PNG},
-        {"image/jpeg", MEDIA_JPEG},
-        {"image/webp", MEDIA_WEBP},
-    };
-    size_t k = 0;
-    while (k < 3 && !(ct && strcmp(ct, allowed[k].type) == 0))
-        k++;
-    if (k == 3)
+    if (!ct || (strcmp(ct, "image/png") != 0 && strcmp(ct, "image/jpeg") != 0 &&
+                strcmp(ct, "image/webp") != 0))
         return http_reply_error(r, 415, "unsupported-media-type",
                                 "Upload a PNG, JPEG or WebP image.");
-    if (!r->body || r->body_len == 0)
-        return http_reply_error(r, 400, "bad-request", "The image is empty.");
-    /* The bytes must be what the header claims: a screen decodes by content. */
-    if (media_sniff(r->body, r->body_len) != allowed[k].format)
-        return http_reply_error(r, 415, "unsupported-media-type",
-                                "The file's content is not the image type it claims to be.");
-    int w = 0, h = 0;
+    struct upload_image img;
     struct sg_err err = {0};
-    if (!media_header_size(r->body, r->body_len, &w, &h, &err))
+    switch (upload_check_image(ct, r->body, r->body_len, &img, &err)) {
+    case UPLOAD_OK:
+        break;
+    case UPLOAD_UNSUPPORTED:
+        return http_reply_error(r, 415, "unsupported-media-type", err.msg);
+    case UPLOAD_TOO_LARGE:
+        return http_reply_error(r, 413, "too-large", err.msg);
+    case UPLOAD_MALFORMED:
+    default:
         return api_bad_request(r, &err);
-    if (w <= 0 || h <= 0 || (long)w * (long)h > MEDIA_MAX_PIXELS)
-        return http_reply_error(r, 413, "too-large",
-                                "The image has too many pixels (at most 4096 x 4096).");
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, (const unsigned char *)r->body, r->body_len);
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    }
     struct store_actor who = api_actor(r);
-    enum store_status st = store_media_put(r->q->store, &who, hex, allowed[k].type, w, h, r->body,
-                                           r->body_len, r->now, &err);
+    enum store_status st = store_media_put(r->q->store, &who, img.sha256, img.type, img.width,
+                                           img.height, r->body, r->body_len, r->now, &err);
     if (st != STORE_OK)
         return api_store_error(r, st, &err);
     struct json_object *o = json_object_new_object();
-    json_object_object_add(o, "sha256", json_object_new_string(hex));
-    json_object_object_add(o, "type", json_object_new_string(allowed[k].type));
-    json_object_object_add(o, "width", json_object_new_int(w));
-    json_object_object_add(o, "height", json_object_new_int(h));
+    json_object_object_add(o, "sha256", json_object_new_string(img.sha256));
+    json_object_object_add(o, "type", json_object_new_string(img.type));
+    json_object_object_add(o, "width", json_object_new_int(img.width));
+    json_object_object_add(o, "height", json_object_new_int(img.height));
     return http_reply_json(r, 201, o);
 }

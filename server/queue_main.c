@@ -10,6 +10,7 @@
  *   audit verify --data DIR
  *   screen add --data DIR --id ID --name NAME [--group G] [--location L] [--timezone TZ]
  *   import  --data DIR FILE.json [--approve-as USER] [--as USER]
+ *   media add --data DIR FILE   (prints the image's SHA-256 for ItemInput "media")
  *
  * Exit codes: 0 ok, 1 the operation failed (audit chain broken, store error),
  * 2 usage or I/O errors before anything was done. */
@@ -38,6 +39,7 @@
 #include "requests.h"
 #include "store.h"
 #include "throttle.h"
+#include "upload.h"
 
 #define SECRET_KEY_FILE "signing.key"
 #define PUBLIC_KEY_FILE "signing.pub"
@@ -63,7 +65,8 @@ static int usage(void)
           "       signet-queue audit verify --data DIR\n"
           "       signet-queue screen add --data DIR --id ID --name NAME [--group G] "
           "[--location L] [--timezone TZ]\n"
-          "       signet-queue import --data DIR FILE.json [--as USER] [--approve-as USER]\n",
+          "       signet-queue import --data DIR FILE.json [--as USER] [--approve-as USER]\n"
+          "       signet-queue media add --data DIR IMAGE\n",
           stderr);
     return 2;
 }
@@ -582,6 +585,38 @@ static int cmd_import(const struct opts *o)
     return rc;
 }
 
+static int cmd_media_add(const struct opts *o)
+{
+    if (!o->file)
+        return usage();
+    char *bytes = NULL;
+    size_t len = 0;
+    struct sg_err err = {0};
+    if (!fileio_read(o->file, STORE_MAX_MEDIA_BYTES, &bytes, &len, &err)) {
+        fprintf(stderr, "signet-queue: media add: %s\n", err.msg);
+        return 2;
+    }
+    struct upload_image img;
+    if (upload_check_image(NULL, bytes, len, &img, &err) != UPLOAD_OK) {
+        fprintf(stderr, "signet-queue: media add: %s: %s\n", o->file, err.msg);
+        free(bytes);
+        return 2;
+    }
+    struct store *st = open_store(o->data);
+    int rc = st ? 0 : 1;
+    struct store_actor who = {.user_id = 0, .name = "cli", .ip = "local"};
+    if (st && store_media_put(st, &who, img.sha256, img.type, img.width, img.height, bytes, len,
+                              queue_clock(NULL), &err) != STORE_OK) {
+        fprintf(stderr, "signet-queue: media add: %s\n", err.msg);
+        rc = 1;
+    }
+    if (!rc)
+        printf("%s\n", img.sha256);
+    store_close(st);
+    free(bytes);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -593,9 +628,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     int skip = 2;
     if ((strcmp(cmd, "audit") == 0 && argc > 2 && strcmp(argv[2], "verify") == 0) ||
-        (strcmp(cmd, "screen") == 0 && argc > 2 && strcmp(argv[2], "add") == 0))
+        (strcmp(cmd, "screen") == 0 && argc > 2 && strcmp(argv[2], "add") == 0) ||
+        (strcmp(cmd, "media") == 0 && argc > 2 && strcmp(argv[2], "add") == 0))
         skip = 3;
-    else if (strcmp(cmd, "audit") == 0 || strcmp(cmd, "screen") == 0)
+    else if (strcmp(cmd, "audit") == 0 || strcmp(cmd, "screen") == 0 || strcmp(cmd, "media") == 0)
         return usage();
     struct opts o = {0};
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
@@ -618,5 +654,7 @@ int main(int argc, char **argv)
         return cmd_screen_add(&o);
     if (strcmp(cmd, "import") == 0)
         return cmd_import(&o);
+    if (strcmp(cmd, "media") == 0)
+        return cmd_media_add(&o);
     return usage();
 }

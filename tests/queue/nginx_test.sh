@@ -24,6 +24,13 @@ printf 'nginx-test-password\n' | "$queue" init --data "$data" --password-stdin -
 "$queue" screen add --data "$data" --id mirror-1 --name "Mirror 1" --group g >/dev/null
 "$queue" screen add --data "$data" --id other --name "Other" >/dev/null
 "$queue" import --data "$data" --as admin --approve-as admin "$assets/demo/tips.json" >/dev/null
+# A notice with an image, so the mirror carries media too. (A 1x1 PNG.)
+printf '%s' 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' \
+  | base64 -d >"$work/dot.png"
+sha=$("$queue" media add --data "$data" "$work/dot.png")
+printf '[{"kind": "notice", "title": "Heute", "body": "Mit Bild.", "media": [{"sha256": "%s", "alt": "Punkt"}]}]\n' \
+  "$sha" >"$work/notice.json"
+"$queue" import --data "$data" --as admin --approve-as admin "$work/notice.json" >/dev/null
 "$queue" publish --data "$data" --out "$pub" >/dev/null
 check "publish wrote the feed" test -f "$pub/v1/screens/mirror-1/feed"
 
@@ -87,7 +94,8 @@ else
   fail "verify: $(cat "$work/verify.txt")"
 fi
 shown=$(grep -c 'shown' "$work/verify.txt" || true)
-check "5 approved tips shown (got $shown)" test "$shown" -ge 5
+check "5 approved tips and the notice shown (got $shown)" test "$shown" -ge 6
+check "the notice's image was mirrored" test -f "$work/media/$sha"
 if "$cli" verify --trust "$data/signing.pub" --screen other "$work/feed.json" >/dev/null 2>&1; then
   fail "a feed for mirror-1 verified for another screen"
 else
