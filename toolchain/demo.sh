@@ -21,10 +21,10 @@ cmake --build build/native -j "$(nproc)" --target signet signet-kiosk signet-que
 demo=build/demo
 data=$demo/queue
 queue=build/native/server/signet-queue
-mkdir -p "$demo"
+mkdir -p "$demo/kiosk-state"
 if [ ! -f "$data/signing.key" ]; then
   # The password is kept (0600) so that every run of the demo can print it.
-  (umask 077 && head -c 12 /dev/urandom | base64 | tr -d '/+=' >"$demo/admin-password")
+  (umask 077 && head -c 10 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$demo/admin-password")
   "$queue" init --data "$data" --admin admin --password-stdin \
     --clinic "Hausarztpraxis am Markt" <"$demo/admin-password" >/dev/null
   "$queue" screen add --data "$data" --id demo --name "Demo-Wartezimmer" --group praxis \
