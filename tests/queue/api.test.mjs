@@ -161,6 +161,9 @@ try {
   t.status(await erika.post('/api/items', { kind: 'ad', title: 'x', body: 'y' }), 400, 'unknown kind 400');
   t.status(await erika.post('/api/items', '{"kind":"post","kind":"tip","title":"x","body":"y"}'), 400, 'duplicate key 400');
   t.status(await erika.post('/api/items', post('x', { body: 'z'.repeat(70 * 1024) })), 413, 'oversized body 413');
+  const hugeHeader = await request(q.base, 'GET', '/healthz', { headers: { 'X-Filler': 'h'.repeat(40 * 1024) } });
+  t.ok(hugeHeader.status === 431 || hugeHeader.status === 413 || hugeHeader.status === 400, 'oversized headers refused', hugeHeader.status);
+  t.status(await request(q.base, 'GET', '/healthz'), 200, 'server fine after oversized headers');
   const sqlTitle = "'; DROP TABLE items; --";
   const sq = await erika.post('/api/items', post(sqlTitle, { body: 'Robert"); DELETE FROM users; --' }));
   t.status(sq, 201, 'SQL metacharacters accepted as text');
