@@ -163,37 +163,12 @@ int api_media(struct http_req *r)
 
 /* ---- POST /v1/screens/{id}/status ---- */
 
-static bool bearer_token(const struct http_req *r, unsigned char token[STORE_TOKEN_BYTES])
-{
-    const char *h = http_header(r, "Authorization");
-    if (!h || strncmp(h, "Bearer ", 7) != 0)
-        return false;
-    const char *hex = h + 7;
-    size_t bin_len = 0;
-    return strlen(hex) == 2 * STORE_TOKEN_BYTES &&
-           sodium_hex2bin(token, STORE_TOKEN_BYTES, hex, 2 * STORE_TOKEN_BYTES, NULL, &bin_len,
-                          NULL) == 0 &&
-           bin_len == STORE_TOKEN_BYTES;
-}
-
 int api_status(struct http_req *r)
 {
+    /* The screen's token was checked before the body was read (auth.c). */
     const char *screen = r->params[0];
-    unsigned char token[STORE_TOKEN_BYTES];
     struct sg_err err = {0};
-    if (!bearer_token(r, token)) {
-        http_add_header(r, "WWW-Authenticate", "Bearer");
-        return http_reply_error(r, 401, "login-required", "This screen's token is missing.");
-    }
-    enum store_status st = store_screen_check_token(r->q->store, screen, token, sizeof token, &err);
-    sodium_memzero(token, sizeof token);
-    if (st == STORE_NOT_FOUND || st == STORE_FORBIDDEN) {
-        /* The same answer for an unknown screen and a wrong token. */
-        http_add_header(r, "WWW-Authenticate", "Bearer");
-        return http_reply_error(r, 401, "login-required", "This screen's token is not valid.");
-    }
-    if (st != STORE_OK)
-        return api_store_error(r, st, &err);
+    enum store_status st;
     struct req_status rs = {0};
     if (!req_parse_status(r->body, r->body_len, &rs, &err))
         return api_bad_request(r, &err);

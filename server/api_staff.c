@@ -143,6 +143,16 @@ int api_password(struct http_req *r)
     struct sg_err err = {0};
     if (!req_parse_password(r->body, r->body_len, &in, &err))
         return api_bad_request(r, &err);
+    /* The old-password check is a password oracle: throttled like a login. */
+    int64_t wait = throttle_check(r->q->throttle, r->user_name, r->ip, r->now);
+    if (wait > 0) {
+        req_password_finish(&in);
+        char secs[24];
+        snprintf(secs, sizeof secs, "%" PRId64, wait);
+        http_add_header(r, "Retry-After", secs);
+        return http_reply_error(r, 429, "throttled",
+                                "Too many attempts. Wait a few minutes and try again.");
+    }
     struct store_user u = {0};
     /* By name: only that lookup carries the password hash. */
     enum store_status st = store_user_by_name(r->q->store, r->user_name, &u, &err);
@@ -163,8 +173,10 @@ int api_password(struct http_req *r)
         http_add_header(r, "Retry-After", "2");
         return http_reply_error(r, 503, "busy", "The server is busy. Try again in a moment.");
     }
-    if (pr != PASSWORD_MATCH)
-        return http_reply_error(r, 403, "forbidden", "The current password is not right.");
+    if (pr != PASSWORD_MATCH) {
+        throttle_failure(r->q->throttle, r->user_name, r->ip, r->now);
+        return http_reply_error(r, 400, "bad-request", "old: the current password is not right.");
+    }
     struct store_actor who = api_actor(r);
     st = store_user_update(r->q->store, &who, r->user_id, 0, -1, hash, r->now, &err);
     sodium_memzero(hash, sizeof hash);

@@ -109,10 +109,38 @@ static bool is_safe_method(const char *m)
     return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 }
 
+/* A screen's "Authorization: Bearer <64 hex>", checked against the SHA-256
+ * the store keeps for the screen named in the path (constant time). One
+ * answer for an unknown screen and a wrong token. */
+static int screen_check(struct http_req *r)
+{
+    const char *h = http_header(r, "Authorization");
+    unsigned char token[STORE_TOKEN_BYTES];
+    if (!h || strncmp(h, "Bearer ", 7) != 0 || !hex_token(h + 7, token)) {
+        http_add_header(r, "WWW-Authenticate", "Bearer");
+        return http_reply_error(r, 401, "login-required", "This screen's token is missing.");
+    }
+    struct sg_err err = {0};
+    enum store_status st =
+        store_screen_check_token(r->q->store, r->params[0], token, sizeof token, &err);
+    sodium_memzero(token, sizeof token);
+    if (st == STORE_NOT_FOUND || st == STORE_FORBIDDEN) {
+        http_add_header(r, "WWW-Authenticate", "Bearer");
+        return http_reply_error(r, 401, "login-required", "This screen's token is not valid.");
+    }
+    if (st != STORE_OK) {
+        qlog(QLOG_ERROR, "screen-token", "error=\"%s\"", err.msg);
+        return http_reply_error(r, 500, "internal", "The token could not be checked.");
+    }
+    return 0;
+}
+
 int auth_check(struct http_req *r, enum route_access access)
 {
-    if (access == ROUTE_PUBLIC || access == ROUTE_SCREEN)
+    if (access == ROUTE_PUBLIC)
         return 0;
+    if (access == ROUTE_SCREEN)
+        return screen_check(r);
     bool safe = is_safe_method(r->method);
     if (!safe && !same_origin(r))
         return http_reply_error(r, 403, "csrf", "This request did not come from the Signet page.");

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include <json-c/json.h>
 #include <microhttpd.h>
+#include <sodium.h>
 
 #include "auth.h"
 #include "qlog.h"
@@ -20,6 +22,9 @@
 #define MAX_EXTRA_HEADERS 12
 /* An over-limit body up to this size is read and dropped before the 413. */
 #define HTTP_DRAIN_MAX_BYTES (1024u * 1024u)
+/* Bodies up to this size get their whole buffer at once: no realloc leaves
+ * copies of a password behind, and the one buffer is wiped at the end. */
+#define HTTP_SMALL_BODY_BYTES (64u * 1024u)
 
 /* Sent with every answer. The page needs nothing beyond its own origin;
  * previews are fetched as blobs. */
@@ -47,7 +52,9 @@ struct conn {
     bool too_large;
     size_t drained; /* body bytes read and dropped after too_large */
     bool replied;
+    bool checked; /* auth_check passed (on the first call, before any body) */
     bool suspended, resumed;
+    char allow[ROUTES_ALLOW_LEN];
     unsigned status;
     int64_t started_ms;
     size_t nextra;
@@ -120,9 +127,11 @@ static int send_response(struct conn *c, unsigned status, struct MHD_Response *r
         MHD_add_response_header(resp, c->extra_name[i], c->extra_value[i]);
     enum MHD_Result ok = MHD_queue_response(c->mhd, status, resp);
     MHD_destroy_response(resp);
+    if (ok != MHD_YES)
+        return 0; /* the caller closes the connection */
     c->replied = true;
     c->status = status;
-    return ok == MHD_YES ? (int)status : 0;
+    return (int)status;
 }
 
 int http_reply_bytes(struct http_req *r, unsigned status, const char *content_type,
@@ -150,9 +159,9 @@ int http_reply_json(struct http_req *r, unsigned status, struct json_object *bod
                         body_json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len)
                   : NULL;
     if (!text) {
+        static const char oom[] = "{\"error\":\"internal\",\"message\":\"out of memory\"}";
         json_object_put(body_json);
-        return http_reply_bytes(r, 500, "application/json",
-                                "{\"error\":\"internal\",\"message\":\"out of memory\"}", 45, NULL);
+        return http_reply_bytes(r, 500, "application/json", oom, sizeof oom - 1, NULL);
     }
     int st = http_reply_bytes(r, status, "application/json; charset=utf-8", text, len, NULL);
     json_object_put(body_json);
@@ -245,7 +254,11 @@ static void conn_free(struct conn *c)
         free(c->extra_name[i]);
         free(c->extra_value[i]);
     }
-    free(c->req.body);
+    if (c->req.body) {
+        /* Login and password bodies carry passwords. */
+        sodium_memzero(c->req.body, c->body_cap);
+        free(c->req.body);
+    }
     free(c->seg_buf);
     free(c);
 }
@@ -281,7 +294,7 @@ static bool append_body(struct conn *c, const char *data, size_t n)
     if (c->req.body_len + n > max)
         return false;
     if (c->req.body_len + n + 1 > c->body_cap) {
-        size_t cap = c->body_cap ? c->body_cap : 1024;
+        size_t cap = c->body_cap ? c->body_cap : max <= HTTP_SMALL_BODY_BYTES ? max + 1 : 1024;
         while (cap < c->req.body_len + n + 1)
             cap *= 2;
         if (cap > max + 1)
@@ -307,25 +320,30 @@ static enum MHD_Result dispatch(struct conn *c)
         return MHD_YES;
     }
     if (!c->route) {
-        bool known = false;
-        const struct route *rt = routes_match(r->method, r->path, c->seg_buf, r->params, &known);
-        (void)rt;
-        if (known) {
-            http_add_header(r, "Allow", "GET, HEAD, POST");
+        if (c->allow[0]) {
+            http_add_header(r, "Allow", c->allow);
             http_reply_error(r, 405, "method-not-allowed", "This method is not allowed here.");
         } else {
             http_reply_error(r, 404, "not-found", "There is nothing at this address.");
         }
-        return MHD_YES;
+        return c->replied ? MHD_YES : MHD_NO;
+    }
+    if (!c->checked) {
+        if (auth_check(r, c->route->access) != 0)
+            return c->replied ? MHD_YES : MHD_NO;
+        c->checked = true;
     }
     if (c->too_large) {
         http_reply_error(r, 413, "too-large", "The request body is too large.");
-        return MHD_YES;
+        return c->replied ? MHD_YES : MHD_NO;
     }
-    if (!c->resumed) {
-        r->now = queue_now(c->server->q);
-        if (auth_check(r, c->route->access) != 0)
+    if (!c->resumed && r->body_len && !c->route->raw_body) {
+        const char *type = http_header(r, "Content-Type");
+        if (!type || strncasecmp(type, "application/json", 16) != 0 ||
+            (type[16] && type[16] != ';' && type[16] != ' ')) {
+            http_reply_error(r, 415, "unsupported-media-type", "Send JSON (application/json).");
             return c->replied ? MHD_YES : MHD_NO;
+        }
     }
     c->suspended = false;
     c->route->handler(r);
@@ -361,12 +379,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         }
         *con_cls = c;
         client_address(c);
-        bool known = false;
-        c->route = routes_match(method, url, c->seg_buf, c->req.params, &known);
+        c->req.now = queue_now(s->q);
+        c->route = routes_match(method, url, c->seg_buf, c->req.params, c->allow);
+        /* Who may send a body is settled before any of it is read: a
+         * stranger cannot make us buffer megabytes. */
+        if (!c->route)
+            return dispatch(c);
+        if (auth_check(&c->req, c->route->access) != 0)
+            return c->replied ? MHD_YES : MHD_NO;
+        c->checked = true;
         /* A declared body over the cap is refused before any of it is read. */
         const char *cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (c->route && cl) {
+        if (cl) {
             char *end = NULL;
             errno = 0;
             unsigned long long n = strtoull(cl, &end, 10);

@@ -981,13 +981,18 @@ static void export_if_changed(struct publisher *p)
         pub_log("export to the publish folder failed (retried with the next version): %s", err.msg);
 }
 
+/* The publisher's own thread fires them (one batch at a time, as always);
+ * this waits until none is pending or firing, so that afterwards no wake
+ * call can still be running or come later. */
 void publisher_release_waiters(struct publisher *p)
 {
     if (!p)
         return;
     pthread_mutex_lock(&p->mu);
     p->released = true;
-    fire_due(p, true);
+    pthread_cond_signal(&p->cond);
+    while ((p->waiting || p->firing) && p->thread_started && !p->stop)
+        pthread_cond_wait(&p->fired, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -1036,7 +1041,7 @@ static void *thread_main(void *arg)
             export_if_changed(p);
             continue;
         }
-        if (fire_due(p, false))
+        if (fire_due(p, p->released))
             continue;
         int64_t wake_at = min64(p->next_work_ms, now_ms + PUB_MAX_SLEEP_MS);
         if (p->kick_pending)

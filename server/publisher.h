@@ -80,10 +80,10 @@ struct publisher_waiter *publisher_wait(struct publisher *p, const char *screen_
                                         publisher_wake_fn wake, void *ctx) SG_MUST_USE;
 bool publisher_unwait(struct publisher *p, struct publisher_waiter *w);
 
-/* Shutdown, step one: fires every pending waiter now (on the caller's
- * thread) and makes later publisher_wait calls return NULL, so the HTTP
- * layer can answer every held request before it stops; the publisher keeps
- * serving feeds until publisher_free. */
+/* Shutdown, step one: has every pending waiter fired (on the publisher's
+ * thread) and returns when no wake call is pending or running; later
+ * publisher_wait calls return NULL. The HTTP layer can then answer every
+ * held request before it stops; feeds are served until publisher_free. */
 void publisher_release_waiters(struct publisher *p);
 
 /* Mirrors every screen's feed and its media into dir now (publisher_export)

@@ -358,8 +358,6 @@ static int cmd_serve(const struct opts *o)
     };
     q.trust_proxy = o->trust_proxy;
     struct http_server *http = http_start(&ho, &q, &err);
-    if (tkey)
-        sodium_memzero(tkey, strlen(tkey));
     if (!http) {
         fprintf(stderr, "signet-queue: %s\n", err.msg);
         goto out;
@@ -383,12 +381,16 @@ static int cmd_serve(const struct opts *o)
     http_stop(http);
     rc = 0;
 out:
+    keys_secret_wipe(&key);
     publisher_free(q.publisher);
     preview_free(q.preview);
     throttle_free(q.throttle);
     store_close(q.store);
     free(cert);
-    free(tkey);
+    if (tkey) {
+        sodium_memzero(tkey, strlen(tkey));
+        free(tkey);
+    }
     return rc;
 }
 

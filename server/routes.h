@@ -30,12 +30,15 @@ struct route {
     size_t max_body; /* bytes; 0: no body allowed */
     enum metrics_route metrics;
     route_fn handler;
+    bool raw_body; /* the body is bytes (an image), not JSON */
 };
 
 /* The route for method and path, with its {} segments in params (pointers
  * into seg_buf, which must hold strlen(path) + 1 bytes). NULL when none
- * matches; *path_known then tells 405 from 404. */
+ * matches; then allow (ROUTES_ALLOW_LEN bytes) lists the methods the path
+ * does answer ("" for an unknown path: 404, else 405 with Allow). */
+#define ROUTES_ALLOW_LEN 24
 const struct route *routes_match(const char *method, const char *path, char *seg_buf,
-                                 const char *params[HTTP_MAX_PARAMS], bool *path_known);
+                                 const char *params[HTTP_MAX_PARAMS], char *allow);
 
 #endif

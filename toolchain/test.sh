@@ -65,7 +65,8 @@ done
 if [ "${SIGNET_SKIP_CROSS:-0}" != 1 ]; then
   step "arm64 cross build and unit tests under qemu"
   configure_build build/arm64 -DCMAKE_TOOLCHAIN_FILE="$root/toolchain/aarch64-linux-gnu.cmake"
-  ctest --test-dir build/arm64 --output-on-failure -j "$jobs" -L unit
+  # qemu-slow: Argon2id and preview rendering, minutes each under emulation.
+  ctest --test-dir build/arm64 --output-on-failure -j "$jobs" -L unit -LE qemu-slow
 fi
 
 step "all tests passed"

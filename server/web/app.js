@@ -244,7 +244,7 @@
             'account.repeat': 'Neues Passwort wiederholen',
             'account.short': 'Das neue Passwort braucht mindestens 12 Zeichen.',
             'account.mismatch': 'Die beiden neuen Passwörter stimmen nicht überein.',
-            'account.done': 'Passwort geändert.',
+            'account.done': 'Passwort geändert. Bitte melden Sie sich mit dem neuen Passwort an.',
         },
         en: {
             'skip': 'Skip to content',
@@ -481,7 +481,7 @@
             'account.repeat': 'Repeat new password',
             'account.short': 'The new password needs at least 12 characters.',
             'account.mismatch': 'The two new passwords differ.',
-            'account.done': 'Password changed.',
+            'account.done': 'Password changed. Please sign in with the new password.',
         },
     };
 
@@ -819,7 +819,7 @@
     /* Keeps the emergency banner true. Polls only while the page is visible,
      * so a phone in a pocket lets its session reach the idle timeout. */
     function pollSettings() {
-        if (document.hidden || !state.user) return;
+        if (!backgroundAllowed() || !state.user) return;
         api('GET', '/api/settings').then((r) => setSettings(r.settings)).catch(() => { /* the next view shows it */ });
     }
 
@@ -1048,10 +1048,23 @@
         return { root, h1 };
     }
 
-    /* A view's timer: cleared when the view goes; idle while the page is hidden. */
+    /* Background refreshes count as activity for the server's idle timeout,
+     * so they stop when nobody has touched the page for a while: a desk tab
+     * left open then reaches the timeout like a phone in a pocket. */
+    const BACKGROUND_IDLE_MS = 25 * 60 * 1000;
+    let lastInput = Date.now();
+    for (const ev of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
+        window.addEventListener(ev, () => { lastInput = Date.now(); }, { passive: true, capture: true });
+    }
+    function backgroundAllowed() {
+        return !document.hidden && Date.now() - lastInput < BACKGROUND_IDLE_MS;
+    }
+
+    /* A view's timer: cleared when the view goes; idle while the page is
+     * hidden or nobody uses it. */
     function every(ms, fn) {
         state.viewTimers.push(setInterval(() => {
-            if (!document.hidden) fn();
+            if (backgroundAllowed()) fn();
         }, ms));
     }
 
@@ -1818,7 +1831,11 @@
                 if (nw.value !== rep.value) throw localError('account.mismatch');
                 await api('POST', '/api/password', { old: old.value, new: nw.value });
                 form.reset();
-                toast(t('account.done'));
+                /* The server ends every session of the account with the old
+                 * password, this one included: sign in again. */
+                clearSession();
+                state.loginNote = 'account.done';
+                go('#/login', true);
             });
         });
         const logout = button('nav.logout', { class: 'btn wide', testid: 'account-logout' });

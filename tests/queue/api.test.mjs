@@ -45,7 +45,9 @@ try {
   const nf = await request(q.base, 'GET', '/api/nope/deeper');
   t.status(nf, 404, 'unknown route 404');
   t.eq(nf.json && nf.json.error, 'not-found', 'unknown route JSON error');
-  t.status(await request(q.base, 'GET', '/api/login'), 405, 'GET on a POST route is 405');
+  const m405 = await request(q.base, 'GET', '/api/login');
+  t.status(m405, 405, 'GET on a POST route is 405');
+  t.eq(m405.headers.allow, 'POST', 'Allow names the methods the path answers');
   const hz = await request(q.base, 'GET', '/healthz');
   t.status(hz, 200, 'healthz');
   t.eq(hz.json && hz.json.ok, true, 'healthz ok');
@@ -157,6 +159,9 @@ try {
 
   // --- bad inputs ---
   t.status(await erika.post('/api/items', '{"kind":"post","title":"x",'), 400, 'malformed JSON 400');
+  t.status(await erika.post('/api/items', post('Form'), { 'Content-Type': 'application/x-www-form-urlencoded' }), 415, 'non-JSON body 415');
+  const strangerUpload = await request(q.base, 'POST', '/api/media', { headers: { 'Content-Type': 'image/png', 'Content-Length': String(8 * 1024 * 1024) }, body: null, timeoutMs: 5000 });
+  t.status(strangerUpload, 401, 'upload without a session is refused before its body is read');
   t.status(await erika.post('/api/items', { kind: 'post', title: 'x', body: 'y', evil: 1 }), 400, 'unknown member 400');
   t.status(await erika.post('/api/items', { kind: 'ad', title: 'x', body: 'y' }), 400, 'unknown kind 400');
   t.status(await erika.post('/api/items', '{"kind":"post","kind":"tip","title":"x","body":"y"}'), 400, 'duplicate key 400');
@@ -356,7 +361,7 @@ try {
   t.status(await admin.post('/api/users/999999', { role: 'editor' }), 404, 'unknown user 404');
 
   // --- password change and logout ---
-  t.status(await anna.post('/api/password', { old: 'wrong-password-1', new: 'anna-new-password-1' }), 403, 'password change needs the old one');
+  t.status(await anna.post('/api/password', { old: 'wrong-password-1', new: 'anna-new-password-1' }), 400, 'password change needs the old one');
   t.status(await anna.post('/api/password', { old: 'anna-password-123', new: 'short' }), 400, 'new password too short');
   t.status(await anna.post('/api/password', { old: 'anna-password-123', new: 'anna-new-password-1' }), 200, 'password changed');
   t.status(await anna.get('/api/items'), 401, 'old session ends with the password change');
