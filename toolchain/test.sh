@@ -65,7 +65,8 @@ done
 if [ "${SIGNET_SKIP_CROSS:-0}" != 1 ]; then
   step "arm64 cross build and unit tests under qemu"
   configure_build build/arm64 -DCMAKE_TOOLCHAIN_FILE="$root/toolchain/aarch64-linux-gnu.cmake"
-  # qemu-slow: Argon2id and preview rendering, minutes each under emulation.
+  # qemu-slow: Argon2id, preview rendering and multi-threaded SQLite tests,
+  # minutes each under emulation (tests/server/CMakeLists.txt says why).
   ctest --test-dir build/arm64 --output-on-failure -j "$jobs" -L unit -LE qemu-slow
 fi
 
