@@ -62,6 +62,7 @@ struct pub_screen {
     char content_sha256[65];     /* what feed was made from; "" forces a new version */
     int64_t boundary;            /* next schedule boundary after feed's issued, or INT64_MAX */
     int64_t stored_version;      /* the store's feed_version at the last sync */
+    int64_t exported_version;    /* written to the --publish-dir folder (0: not yet) */
 };
 
 struct publisher_waiter {
@@ -564,6 +565,8 @@ static void index_targets(struct recompute_ctx *rc)
     }
 }
 
+static bool fire_batch(struct publisher *p, bool all, const struct pub_screen *only);
+
 static void publish_screen(struct publisher *p, struct pub_screen *s, struct recompute_ctx *rc)
 {
     size_t n = 0;
@@ -647,7 +650,13 @@ static void publish_screen(struct publisher *p, struct pub_screen *s, struct rec
     memcpy(s->content_sha256, hash, sizeof s->content_sha256);
     s->boundary = boundary;
     p->versions_published++;
-    pthread_cond_signal(&p->cond); /* waiters of this screen */
+    /* Long polls of this screen get their answer now, not after the whole
+     * round (2,000 screens take a while); only the publisher's own thread
+     * fires, so wake calls never run on two threads at once. */
+    if (p->thread_started && pthread_equal(pthread_self(), p->thread))
+        fire_batch(p, false, s);
+    else
+        pthread_cond_signal(&p->cond);
     pthread_mutex_unlock(&p->mu);
     feed_unref(old);
     pub_log("screen %s: version %lld (%s), %zu items", s->id, (long long)fb.version, why, nitems);
@@ -743,6 +752,8 @@ static int64_t ms_until(int64_t now_s, int64_t event_s)
  * first error is reported. Sets when the thread should look again. */
 static bool recompute(struct publisher *p, struct sg_err *err)
 {
+    int64_t started_ms = publisher_monotonic_ms();
+    int64_t versions_before = p->versions_published;
     int64_t now = clock_now(p);
     struct store_settings set;
     struct store_screen *screens = NULL;
@@ -812,8 +823,12 @@ static bool recompute(struct publisher *p, struct sg_err *err)
 
     pthread_mutex_lock(&p->mu);
     p->next_work_ms = publisher_monotonic_ms() + (ok ? ms_until(now, rc.next_event) : PUB_RETRY_MS);
+    int64_t published = p->versions_published - versions_before;
     pthread_cond_signal(&p->cond);
     pthread_mutex_unlock(&p->mu);
+    if (published)
+        qlog(QLOG_INFO, "publish-round", "screens=%zu versions=%lld ms=%lld", nscreens,
+             (long long)published, (long long)(publisher_monotonic_ms() - started_ms));
     return ok;
 }
 
@@ -862,13 +877,20 @@ static bool in_list(const struct publisher_waiter *list, const struct publisher_
 /* mu held (released around each wake call). Takes every due waiter (all of
  * them when all) off the list and calls its wake once. Returns whether any
  * fired. */
-static bool fire_due(struct publisher *p, bool all)
+static bool fire_batch(struct publisher *p, bool all, const struct pub_screen *only)
 {
     int64_t now_ms = publisher_monotonic_ms();
     struct publisher_waiter *batch = NULL, **tail = &batch, **pp = &p->waiting;
     while (*pp) {
         struct publisher_waiter *w = *pp;
-        if (all || w->deadline_ms <= now_ms || screen_version(p, w->screen_id) > w->known_version) {
+        bool due;
+        if (only) /* cheap: one screen's new version, no deadline checks */
+            due = strcmp(w->screen_id, only->id) == 0 && only->feed &&
+                  only->feed->pub.version > w->known_version;
+        else
+            due = all || w->deadline_ms <= now_ms ||
+                  screen_version(p, w->screen_id) > w->known_version;
+        if (due) {
             *pp = w->next;
             w->next = NULL;
             *tail = w;
@@ -903,6 +925,11 @@ static bool fire_due(struct publisher *p, bool all)
  * is being freed; the caller answers at once (304 or the current feed). An
  * unknown screen counts as version 0: its first feed, or the deadline, fires
  * the waiter. */
+static bool fire_due(struct publisher *p, bool all)
+{
+    return fire_batch(p, all, NULL);
+}
+
 struct publisher_waiter *publisher_wait(struct publisher *p, const char *screen_id,
                                         int64_t known_version, int64_t deadline_ms,
                                         publisher_wake_fn wake, void *ctx)
@@ -962,6 +989,9 @@ bool publisher_unwait(struct publisher *p, struct publisher_waiter *w)
     return false;
 }
 
+static bool export_impl(struct publisher *p, const char *dir, bool only_changed,
+                        struct sg_err *err);
+
 /* mu held (released around the export). Mirrors new versions into the
  * export folder (serve --publish-dir), after they were stored and swapped
  * in: a mirror never holds a version the server would not serve. */
@@ -973,7 +1003,7 @@ static void export_if_changed(struct publisher *p)
     char *dir = p->export_dir;
     pthread_mutex_unlock(&p->mu);
     struct sg_err err = {0};
-    bool ok = publisher_export(p, dir, &err);
+    bool ok = export_impl(p, dir, true, &err);
     pthread_mutex_lock(&p->mu);
     if (ok)
         p->exported_versions = versions;
@@ -1003,7 +1033,7 @@ bool publisher_export_to(struct publisher *p, const char *dir, struct sg_err *er
         sg_err_set(err, "out of memory");
         return false;
     }
-    if (!publisher_export(p, dir, err)) {
+    if (!export_impl(p, dir, true, err)) {
         free(copy);
         return false;
     }
@@ -1038,6 +1068,7 @@ static void *thread_main(void *arg)
             pthread_mutex_unlock(&p->work);
             (void)ok; /* recompute logged it and set the retry */
             pthread_mutex_lock(&p->mu);
+            fire_due(p, p->released); /* before the (slow, fsync'd) export */
             export_if_changed(p);
             continue;
         }
@@ -1286,7 +1317,10 @@ struct export_entry {
     struct pub_feed *feed;
 };
 
-bool publisher_export(struct publisher *p, const char *dir, struct sg_err *err)
+/* only_changed: skip screens whose current version is already in the
+ * --publish-dir folder (its feed file is the same bytes), so one change
+ * for one screen writes one file, not one per screen. */
+static bool export_impl(struct publisher *p, const char *dir, bool only_changed, struct sg_err *err)
 {
     if (!p || !dir || !dir[0]) {
         sg_err_set(err, "export: no folder given");
@@ -1308,9 +1342,14 @@ bool publisher_export(struct publisher *p, const char *dir, struct sg_err *err)
     pthread_mutex_lock(&p->mu);
     size_t n = 0;
     struct export_entry *snap = calloc(p->nscreens ? p->nscreens : 1, sizeof *snap);
+    size_t skipped = 0;
     for (size_t i = 0; snap && i < p->nscreens; i++) {
         if (!p->screens[i].feed)
             continue;
+        if (only_changed && p->screens[i].exported_version == p->screens[i].feed->pub.version) {
+            skipped++;
+            continue;
+        }
         snap[n].id = strdup(p->screens[i].id);
         if (!snap[n].id)
             continue; /* reported below: the count will not match */
@@ -1321,6 +1360,7 @@ bool publisher_export(struct publisher *p, const char *dir, struct sg_err *err)
     size_t want = 0;
     for (size_t i = 0; i < p->nscreens; i++)
         want += p->screens[i].feed != NULL;
+    want -= skipped;
     pthread_mutex_unlock(&p->mu);
     bool ok = snap && n == want;
     if (!ok)
@@ -1350,6 +1390,13 @@ bool publisher_export(struct publisher *p, const char *dir, struct sg_err *err)
              ensure_dir(path, err) &&
              join_path(path, sizeof path, err, "%s/v1/screens/%s/feed", dir, snap[i].id) &&
              fileio_write_atomic(path, f->envelope, f->len, 0644, false, NULL, err) && ok;
+        if (ok && only_changed) {
+            pthread_mutex_lock(&p->mu);
+            struct pub_screen *s = find_screen(p->screens, p->nscreens, snap[i].id);
+            if (s)
+                s->exported_version = f->version;
+            pthread_mutex_unlock(&p->mu);
+        }
     }
     free(media);
     for (size_t i = 0; snap && i < n; i++) {
@@ -1358,4 +1405,9 @@ bool publisher_export(struct publisher *p, const char *dir, struct sg_err *err)
     }
     free(snap);
     return ok;
+}
+
+bool publisher_export(struct publisher *p, const char *dir, struct sg_err *err)
+{
+    return export_impl(p, dir, false, err);
 }

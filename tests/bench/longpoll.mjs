@@ -33,7 +33,13 @@ for (let i = 0; i < n; i++) ids.push(`bench-${String(i).padStart(4, '0')}`);
 // Current versions first (sequentially in batches, to not be a flood).
 for (let i = 0; i < n; i += 100) {
   await Promise.all(ids.slice(i, i + 100).map(async (id) => {
-    const r = await request(base, 'GET', `/v1/screens/${id}/feed`);
+    // A screen registered a moment ago gets its first feed in the
+    // publisher's next round.
+    let r = await request(base, 'GET', `/v1/screens/${id}/feed`);
+    for (let k = 0; k < 100 && r.status === 404; k++) {
+      await sleep(100);
+      r = await request(base, 'GET', `/v1/screens/${id}/feed`);
+    }
     if (r.status !== 200) throw new Error(`feed ${id}: ${r.status}`);
     etags.set(id, r.headers.etag);
   }));
