@@ -181,14 +181,22 @@ static bool get_time(struct json_object *o, struct parse_ctx *pc, const char *ke
     return true;
 }
 
-static bool is_lower_hex(const char *s, size_t len)
+bool feed_sha256_hex_valid(const char *s)
 {
-    if (strlen(s) != len)
+    if (strlen(s) != FEED_SHA256_HEX_LEN)
         return false;
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < FEED_SHA256_HEX_LEN; i++)
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
             return false;
     return true;
+}
+
+bool feed_name_valid(const char *s, size_t max)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len > max || s[0] == '.')
+        return false;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len;
 }
 
 static bool parse_media(struct json_object *arr, struct parse_ctx *pc, struct feed_item *item)
@@ -204,7 +212,7 @@ static bool parse_media(struct json_object *arr, struct parse_ctx *pc, struct fe
         }
         if (!jsonx_get_string(m, pc->what, "sha256", FEED_SHA256_HEX_LEN, true, &sha, pc->err))
             return false;
-        if (!is_lower_hex(sha, FEED_SHA256_HEX_LEN)) {
+        if (!feed_sha256_hex_valid(sha)) {
             sg_err_set(pc->err, "%s: media sha256 must be 64 lower-case hex digits", pc->what);
             return false;
         }

@@ -123,6 +123,13 @@ struct feed_envelope {
 
 const char *feed_kind_name(enum feed_kind kind);
 
+/* "sha256": exactly 64 lower-case hex digits, the only form a media name
+ * takes on the wire, in URLs and as a file name. */
+bool feed_sha256_hex_valid(const char *s);
+/* Ids and names that end up in paths and file names (screen ids, groups,
+ * item ids, URL segments): [A-Za-z0-9._-]{1,max}, not starting with '.'. */
+bool feed_name_valid(const char *s, size_t max);
+
 /* DSSE pre-authentication encoding: "DSSEv1 <len(type)> <type> <len(body)> <body>".
  * Returns a malloc'd buffer the caller frees, or NULL on allocation failure. */
 unsigned char *feed_pae(const char *type, const unsigned char *body, size_t body_len,

@@ -13,11 +13,7 @@
 
 bool state_screen_id_valid(const char *screen)
 {
-    size_t len = strlen(screen);
-    if (len == 0 || len > FEED_MAX_ID_LEN || screen[0] == '.')
-        return false;
-    return strspn(screen, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
-           len;
+    return feed_name_valid(screen, FEED_MAX_ID_LEN);
 }
 
 static bool state_path(const char *dir, const char *screen, char *out, size_t cap,

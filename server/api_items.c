@@ -52,38 +52,12 @@ int api_items_list(struct http_req *r)
     return http_reply_json(r, 200, o);
 }
 
-/* Every media file an item names must have been uploaded first. */
-static int check_media(struct http_req *r, const struct store_content *c)
-{
-    for (size_t i = 0; i < c->nmedia; i++) {
-        void *bytes = NULL;
-        size_t len = 0;
-        char *type = NULL;
-        struct sg_err err = {0};
-        enum store_status st =
-            store_media_get(r->q->store, c->media[i].sha256, &bytes, &len, &type, &err);
-        free(bytes);
-        free(type);
-        if (st == STORE_NOT_FOUND)
-            return http_reply_error(r, 400, "bad-request",
-                                    "media: an image was not uploaded (POST /api/media first).");
-        if (st != STORE_OK)
-            return api_store_error(r, st, &err);
-    }
-    return 0;
-}
-
 int api_items_create(struct http_req *r)
 {
     struct store_content c = {0};
     struct sg_err err = {0};
     if (!req_parse_item(r->body, r->body_len, &c, &err))
         return api_bad_request(r, &err);
-    int bad = check_media(r, &c);
-    if (bad) {
-        store_content_finish(&c);
-        return bad;
-    }
     char *id = NULL;
     struct store_actor who = api_actor(r);
     enum store_status st = store_item_create(r->q->store, &who, &c, r->now, &id, &err);
@@ -127,11 +101,6 @@ int api_item_revise(struct http_req *r)
     struct sg_err err = {0};
     if (!req_parse_item(r->body, r->body_len, &c, &err))
         return api_bad_request(r, &err);
-    int bad = check_media(r, &c);
-    if (bad) {
-        store_content_finish(&c);
-        return bad;
-    }
     int64_t rev = 0;
     struct store_actor who = api_actor(r);
     enum store_status st =

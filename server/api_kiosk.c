@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "feed.h"
 #include "publisher.h"
 #include "qlog.h"
 #include "queue.h"
@@ -127,20 +128,10 @@ int api_feed(struct http_req *r)
 
 /* ---- GET /v1/media/{sha256} ---- */
 
-static bool is_sha256_hex(const char *s)
-{
-    if (strlen(s) != 64)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-            return false;
-    return true;
-}
-
 int api_media(struct http_req *r)
 {
     const char *sha = r->params[0];
-    if (!is_sha256_hex(sha))
+    if (!feed_sha256_hex_valid(sha))
         return http_reply_error(r, 404, "not-found", "Media are named by their SHA-256.");
     char etag[70];
     snprintf(etag, sizeof etag, "\"%s\"", sha);

@@ -52,7 +52,6 @@ struct conn {
     bool too_large;
     size_t drained; /* body bytes read and dropped after too_large */
     bool replied;
-    bool checked; /* auth_check passed (on the first call, before any body) */
     bool suspended, resumed;
     char allow[ROUTES_ALLOW_LEN];
     unsigned status;
@@ -328,11 +327,6 @@ static enum MHD_Result dispatch(struct conn *c)
         }
         return c->replied ? MHD_YES : MHD_NO;
     }
-    if (!c->checked) {
-        if (auth_check(r, c->route->access) != 0)
-            return c->replied ? MHD_YES : MHD_NO;
-        c->checked = true;
-    }
     if (c->too_large) {
         http_reply_error(r, 413, "too-large", "The request body is too large.");
         return c->replied ? MHD_YES : MHD_NO;
@@ -387,7 +381,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
             return dispatch(c);
         if (auth_check(&c->req, c->route->access) != 0)
             return c->replied ? MHD_YES : MHD_NO;
-        c->checked = true;
         /* A declared body over the cap is refused before any of it is read. */
         const char *cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -1,6 +1,6 @@
 #include "metrics.h"
 
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,100 +31,67 @@ void metrics_approval(struct metrics *m, int64_t latency_s)
     atomic_fetch_add(&m->approvals, 1);
 }
 
-struct buf {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
-
-static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct buf *b, const char *fmt, ...)
-{
-    if (b->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = 1;
-            return;
-        }
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap * 2 + (size_t)n;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-}
-
 char *metrics_render(const struct metrics *m, const struct metrics_gauges *g, size_t *len)
 {
-    struct buf b = {.p = malloc(4096), .cap = 4096};
-    if (!b.p)
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *b = open_memstream(&text, &text_len);
+    if (!b)
         return NULL;
-    b.p[0] = '\0';
-    put(&b, "# HELP signet_http_requests_total HTTP requests answered, by route class and "
-            "status class.\n# TYPE signet_http_requests_total counter\n");
+    fprintf(b, "# HELP signet_http_requests_total HTTP requests answered, by route class and "
+               "status class.\n# TYPE signet_http_requests_total counter\n");
     for (int r = 0; r < METRICS_ROUTE_COUNT; r++)
         for (int c = 1; c < 6; c++)
-            put(&b, "signet_http_requests_total{route=\"%s\",code=\"%dxx\"} %lld\n", route_names[r],
-                c, (long long)atomic_load(&m->requests[r][c]));
-    put(&b,
-        "# HELP signet_feed_versions_published_total Feed versions signed since start.\n"
-        "# TYPE signet_feed_versions_published_total counter\n"
-        "signet_feed_versions_published_total %lld\n",
-        (long long)g->feed_versions_published);
-    put(&b,
-        "# HELP signet_long_polls Feed requests held open now.\n# TYPE signet_long_polls "
-        "gauge\nsignet_long_polls %lld\n",
-        (long long)g->long_polls);
-    put(&b,
-        "# HELP signet_screens Registered screens.\n# TYPE signet_screens gauge\n"
-        "signet_screens %lld\n",
-        (long long)g->screens);
-    put(&b,
-        "# HELP signet_screens_online Screens that reported within 3 minutes.\n"
-        "# TYPE signet_screens_online gauge\nsignet_screens_online %lld\n",
-        (long long)g->screens_online);
-    put(&b,
-        "# HELP signet_queue_pending Items waiting for a decision.\n"
-        "# TYPE signet_queue_pending gauge\nsignet_queue_pending %lld\n",
-        (long long)g->queue_pending);
-    put(&b,
-        "# HELP signet_emergency_stop 1 while the emergency stop holds every screen empty.\n"
-        "# TYPE signet_emergency_stop gauge\nsignet_emergency_stop %d\n",
-        g->emergency_stop);
-    put(&b,
-        "# HELP signet_logins_failed_total Failed or throttled logins.\n"
-        "# TYPE signet_logins_failed_total counter\nsignet_logins_failed_total %lld\n",
-        (long long)atomic_load(&m->logins_failed));
-    put(&b, "# HELP signet_approval_latency_seconds Time from a revision's creation to its "
-            "approval.\n# TYPE signet_approval_latency_seconds histogram\n");
+            fprintf(b, "signet_http_requests_total{route=\"%s\",code=\"%dxx\"} %lld\n",
+                    route_names[r], c, (long long)atomic_load(&m->requests[r][c]));
+    fprintf(b,
+            "# HELP signet_feed_versions_published_total Feed versions signed since start.\n"
+            "# TYPE signet_feed_versions_published_total counter\n"
+            "signet_feed_versions_published_total %lld\n",
+            (long long)g->feed_versions_published);
+    fprintf(b,
+            "# HELP signet_long_polls Feed requests held open now.\n# TYPE signet_long_polls "
+            "gauge\nsignet_long_polls %lld\n",
+            (long long)g->long_polls);
+    fprintf(b,
+            "# HELP signet_screens Registered screens.\n# TYPE signet_screens gauge\n"
+            "signet_screens %lld\n",
+            (long long)g->screens);
+    fprintf(b,
+            "# HELP signet_screens_online Screens that reported within 3 minutes.\n"
+            "# TYPE signet_screens_online gauge\nsignet_screens_online %lld\n",
+            (long long)g->screens_online);
+    fprintf(b,
+            "# HELP signet_queue_pending Items waiting for a decision.\n"
+            "# TYPE signet_queue_pending gauge\nsignet_queue_pending %lld\n",
+            (long long)g->queue_pending);
+    fprintf(b,
+            "# HELP signet_emergency_stop 1 while the emergency stop holds every screen empty.\n"
+            "# TYPE signet_emergency_stop gauge\nsignet_emergency_stop %d\n",
+            g->emergency_stop);
+    fprintf(b,
+            "# HELP signet_logins_failed_total Failed or throttled logins.\n"
+            "# TYPE signet_logins_failed_total counter\nsignet_logins_failed_total %lld\n",
+            (long long)atomic_load(&m->logins_failed));
+    fprintf(b, "# HELP signet_approval_latency_seconds Time from a revision's creation to its "
+               "approval.\n# TYPE signet_approval_latency_seconds histogram\n");
     long long cum = 0;
     for (int i = 0; i <= METRICS_LATENCY_BUCKETS; i++) {
         cum += (long long)atomic_load(&m->latency_bucket[i]);
         if (i < METRICS_LATENCY_BUCKETS)
-            put(&b, "signet_approval_latency_seconds_bucket{le=\"%g\"} %lld\n",
-                metrics_latency_bounds[i], cum);
+            fprintf(b, "signet_approval_latency_seconds_bucket{le=\"%g\"} %lld\n",
+                    metrics_latency_bounds[i], cum);
         else
-            put(&b, "signet_approval_latency_seconds_bucket{le=\"+Inf\"} %lld\n", cum);
+            fprintf(b, "signet_approval_latency_seconds_bucket{le=\"+Inf\"} %lld\n", cum);
     }
-    put(&b,
-        "signet_approval_latency_seconds_sum %lld\nsignet_approval_latency_seconds_count %lld\n",
+    fprintf(
+        b, "signet_approval_latency_seconds_sum %lld\nsignet_approval_latency_seconds_count %lld\n",
         (long long)atomic_load(&m->latency_sum_s), (long long)atomic_load(&m->approvals));
-    if (b.failed) {
-        free(b.p);
+    bool failed = ferror(b) != 0;
+    if (fclose(b) != 0 || failed) {
+        free(text);
         return NULL;
     }
-    *len = b.len;
-    return b.p;
+    *len = text_len;
+    return text;
 }

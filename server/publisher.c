@@ -1213,23 +1213,6 @@ static bool join_path(char *out, size_t cap, struct sg_err *err, const char *fmt
     return true;
 }
 
-/* A screen id used as a folder name: no separators, no dot files. The
- * store's parsers allow less than this; the check keeps the export inside
- * DIR whatever the database holds. */
-static bool name_safe(const char *id)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n > FEED_MAX_ID_LEN || id[0] == '.')
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
-}
-
 static bool bytes_named(const void *bytes, size_t len, const char *sha256)
 {
     unsigned char digest[crypto_hash_sha256_BYTES];
@@ -1381,7 +1364,7 @@ static bool export_impl(struct publisher *p, const char *dir, bool only_changed,
         ok = export_media(p, dir, media[i], err) && ok;
     for (size_t i = 0; i < n; i++) {
         const struct publisher_feed *f = &snap[i].feed->pub;
-        if (!name_safe(snap[i].id)) {
+        if (!feed_name_valid(snap[i].id, FEED_MAX_ID_LEN)) {
             sg_err_set(err, "export: screen id \"%.64s\" cannot be a folder name", snap[i].id);
             ok = false;
             continue;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "feed.h"
 #include "jsonx.h"
 #include "sgtime.h"
 #include "text.h"
@@ -113,26 +114,6 @@ static bool get_bool(struct json_object *obj, const char *what, const char *key,
     *out = json_object_get_boolean(v);
     if (present)
         *present = true;
-    return true;
-}
-
-/* [A-Za-z0-9._-]{1,max}, not starting with '.' (state_screen_id_valid's rule:
- * the id becomes part of file names on the board). */
-static bool id_ok(const char *s, size_t max)
-{
-    size_t len = strlen(s);
-    if (len == 0 || len > max || s[0] == '.')
-        return false;
-    return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len;
-}
-
-static bool lower_hex(const char *s, size_t len)
-{
-    if (strlen(s) != len)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return false;
     return true;
 }
 
@@ -382,7 +363,7 @@ static bool parse_media(struct json_object *arr, struct store_content *c, struct
         if (!ONLY_MEMBERS(m, what, members, err) ||
             !jsonx_get_string(m, what, "sha256", 64, true, &sha, err))
             return false;
-        if (!lower_hex(sha, 64)) {
+        if (!feed_sha256_hex_valid(sha)) {
             sg_err_set(err, "%s: \"sha256\" must be 64 lower-case hex digits", what);
             return false;
         }
@@ -523,9 +504,9 @@ static bool target_ok(const char *t)
     if (strcmp(t, "*") == 0)
         return true;
     if (strncmp(t, "screen:", 7) == 0)
-        return id_ok(t + 7, STORE_MAX_NAME_LEN);
+        return feed_name_valid(t + 7, STORE_MAX_NAME_LEN);
     if (strncmp(t, "group:", 6) == 0)
-        return id_ok(t + 6, STORE_MAX_NAME_LEN);
+        return feed_name_valid(t + 6, STORE_MAX_NAME_LEN);
     return false;
 }
 
@@ -695,7 +676,7 @@ bool req_parse_screen(const char *body, size_t len, struct req_screen *out, stru
               copy_str(root, "screen", "location", REQ_MAX_SHORT_LEN, false, &out->location, err) &&
               copy_str(root, "screen", "timezone", REQ_MAX_TZ_LEN, false, &out->timezone, err);
     json_object_put(root);
-    if (ok && !id_ok(out->id, STORE_MAX_NAME_LEN)) {
+    if (ok && !feed_name_valid(out->id, STORE_MAX_NAME_LEN)) {
         sg_err_set(err, "screen: \"id\" may only hold letters, digits, '.', '_', '-' and must "
                         "not start with '.'");
         ok = false;
@@ -705,7 +686,7 @@ bool req_parse_screen(const char *body, size_t len, struct req_screen *out, stru
                         "start or end with a space");
         ok = false;
     }
-    if (ok && out->group && !id_ok(out->group, STORE_MAX_NAME_LEN)) {
+    if (ok && out->group && !feed_name_valid(out->group, STORE_MAX_NAME_LEN)) {
         sg_err_set(err, "screen: \"group\" may only hold letters, digits, '.', '_', '-' and "
                         "must not start with '.'");
         ok = false;
@@ -944,7 +925,7 @@ bool req_parse_status(const char *body, size_t len, struct req_status *out, stru
                          err) &&
         jsonx_get_object(root, "status", "dropped", false, &dropped, err) &&
         jsonx_get_string(root, "status", "screenshot", b64_max, false, &shot, err);
-    if (ok && !id_ok(out->item, REQ_MAX_ITEM_ID_LEN)) {
+    if (ok && !feed_name_valid(out->item, REQ_MAX_ITEM_ID_LEN)) {
         sg_err_set(err, "status: \"item\" must be \"idle\" or an item id");
         ok = false;
     }

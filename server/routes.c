@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "feed.h"
 #include "requests.h"
 #include "store.h"
 
@@ -64,23 +65,11 @@ static const struct route routes[] = {
     {"GET", "/{}", ROUTE_PUBLIC, 0, METRICS_PAGE, api_page, false},
 };
 
-/* A path segment a {} may stand for: what ids, names, hashes, revision
- * numbers and file names are made of. Everything else ("..", "%2f" decoded
- * to "/", spaces, NUL) never reaches a handler. */
-static bool segment_ok(const char *s, size_t len)
-{
-    if (len == 0 || len > 128)
-        return false;
-    if (s[0] == '.')
-        return false; /* ".", "..", hidden files */
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return false;
-    }
-    return true;
-}
+/* A {} stands for one path segment holding an id, a name, a hash, a
+ * revision number or a file name: feed_name_valid's rule, at most
+ * ROUTE_MAX_SEGMENT bytes. Everything else ("..", "%2f" decoded to "/",
+ * spaces, NUL) never reaches a handler. */
+#define ROUTE_MAX_SEGMENT 128
 
 /* Matches path against pattern, copying {} segments into buf. */
 static bool match(const char *pattern, const char *path, char *buf,
@@ -93,10 +82,12 @@ static bool match(const char *pattern, const char *path, char *buf,
             const char *end = s;
             while (*end && *end != '/')
                 end++;
-            if (!segment_ok(s, (size_t)(end - s)) || np == HTTP_MAX_PARAMS)
+            if (np == HTTP_MAX_PARAMS)
                 return false;
             memcpy(buf, s, (size_t)(end - s));
             buf[end - s] = '\0';
+            if (!feed_name_valid(buf, ROUTE_MAX_SEGMENT))
+                return false;
             params[np++] = buf;
             buf += (end - s) + 1;
             s = end;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "feed.h"
 #include "store_internal.h"
 
 /* The schema, one entry per version: migrations[i] takes user_version i to
@@ -336,26 +337,12 @@ bool store_len_ok(const char *s, size_t max)
 
 bool store_hex64_ok(const char *s)
 {
-    if (!s || strlen(s) != 64)
-        return false;
-    for (size_t i = 0; i < 64; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return false;
-    }
-    return true;
+    return s && feed_sha256_hex_valid(s);
 }
 
 bool store_id_ok(const char *s)
 {
-    if (!s || !s[0] || !store_len_ok(s, STORE_MAX_NAME_LEN))
-        return false;
-    for (const char *p = s; *p; p++) {
-        char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
+    return s && feed_name_valid(s, STORE_MAX_NAME_LEN);
 }
 
 void store_sha256_hex(const void *data, size_t len, char out[65])

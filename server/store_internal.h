@@ -77,7 +77,7 @@ bool store_col_blob(sqlite3_stmt *q, int col, void **out, size_t *len,
 /* s is NULL or at most max bytes long. */
 bool store_len_ok(const char *s, size_t max);
 bool store_hex64_ok(const char *s);
-/* [A-Za-z0-9._-]{1,STORE_MAX_NAME_LEN}: screen ids and group names. */
+/* feed_name_valid with STORE_MAX_NAME_LEN: screen ids and group names. */
 bool store_id_ok(const char *s);
 void store_sha256_hex(const void *data, size_t len, char out[65]);
 /* Grows *arr (elements of size elem) so index *n fits; false on overflow or
