@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "fileio.h"
 #include "sg_err.h"
 #include "verdict.h"
 
@@ -15,6 +16,17 @@
  * otherwise *out is NULL and err says why. */
 enum verdict_media_state mediastore_load(const char *dir, const char *sha256, unsigned char **out,
                                          size_t *len, struct sg_err *err) SG_MUST_USE;
+
+/* Stores bytes as <dir>/<sha256> atomically, after checking that they hash
+ * to sha256 (false and err otherwise: a mismatch never reaches the folder).
+ * Creates dir when missing. faults may be NULL (a test seam). */
+bool mediastore_save(const char *dir, const char *sha256, const unsigned char *bytes, size_t len,
+                     const struct fileio_faults *faults, struct sg_err *err) SG_MUST_USE;
+
+/* Deletes every file in dir that is not named by one of keep[0..n) (media of
+ * feeds no longer on screen, temp files a crash left behind). Returns the
+ * number of files removed; problems are ignored (the next prune retries). */
+size_t mediastore_prune(const char *dir, const char *const *keep, size_t n);
 
 /* A verdict_media_fn over a folder (ctx is the folder path, const char *). */
 enum verdict_media_state mediastore_check(void *dir, const char *sha256);

@@ -16,18 +16,24 @@ bool state_screen_id_valid(const char *screen)
     return feed_name_valid(screen, FEED_MAX_ID_LEN);
 }
 
-static bool state_path(const char *dir, const char *screen, char *out, size_t cap,
-                       struct sg_err *err)
+static bool screen_file(const char *dir, const char *prefix, const char *screen, const char *suffix,
+                        char *out, size_t cap, struct sg_err *err)
 {
     if (!state_screen_id_valid(screen)) {
         sg_err_set(err, "screen id \"%.64s\" may only hold letters, digits, '.', '_', '-'", screen);
         return false;
     }
-    if ((size_t)snprintf(out, cap, "%s/accepted-%s.json", dir, screen) >= cap) {
+    if ((size_t)snprintf(out, cap, "%s/%s%s%s", dir, prefix, screen, suffix) >= cap) {
         sg_err_set(err, "state folder path is too long");
         return false;
     }
     return true;
+}
+
+static bool state_path(const char *dir, const char *screen, char *out, size_t cap,
+                       struct sg_err *err)
+{
+    return screen_file(dir, "accepted-", screen, ".json", out, cap, err);
 }
 
 bool state_parse(const char *text, size_t len, const char *screen, struct state_accepted *out,
@@ -102,4 +108,30 @@ bool state_save(const char *dir, const char *screen, const struct feed_doc *doc,
         return false;
     }
     return fileio_write_atomic(path, text, (size_t)n, 0644, false, faults, err);
+}
+
+bool state_save_envelope(const char *dir, const char *screen, const char *bytes, size_t len,
+                         const struct fileio_faults *faults, struct sg_err *err)
+{
+    char path[4096];
+    return screen_file(dir, "feed-", screen, ".dsse", path, sizeof path, err) &&
+           fileio_write_atomic(path, bytes, len, 0644, false, faults, err);
+}
+
+bool state_load_envelope(const char *dir, const char *screen, char **out, size_t *len,
+                         struct sg_err *err)
+{
+    char path[4096];
+    *out = NULL;
+    *len = 0;
+    if (!screen_file(dir, "feed-", screen, ".dsse", path, sizeof path, err))
+        return false;
+    if (access(path, F_OK) != 0 && errno == ENOENT)
+        return true;
+    struct sg_err inner = {0};
+    if (!fileio_read(path, FEED_MAX_ENVELOPE_BYTES, out, len, &inner)) {
+        sg_err_set(err, "%s: %s", path, inner.msg);
+        return false;
+    }
+    return true;
 }

@@ -42,4 +42,17 @@ bool state_load(const char *dir, const char *screen, struct state_accepted *out,
 bool state_save(const char *dir, const char *screen, const struct feed_doc *doc,
                 const struct fileio_faults *faults, struct sg_err *err) SG_MUST_USE;
 
+/* The accepted envelope itself, <dir>/feed-<screen>.dsse, exactly the bytes
+ * that verified, so that a board that starts without network can verify and
+ * show it again. It is only a cache: whoever reads it verifies it like bytes
+ * from the network, and the state file above stays the rollback record
+ * (write the envelope first, then the state, so the state never names a
+ * version whose envelope is not on disk yet). */
+bool state_save_envelope(const char *dir, const char *screen, const char *bytes, size_t len,
+                         const struct fileio_faults *faults, struct sg_err *err) SG_MUST_USE;
+/* Reads the cached envelope (at most FEED_MAX_ENVELOPE_BYTES). A missing file
+ * gives true with *out NULL. */
+bool state_load_envelope(const char *dir, const char *screen, char **out, size_t *len,
+                         struct sg_err *err) SG_MUST_USE;
+
 #endif
