@@ -1,63 +1,55 @@
-/* The kiosk's accepted feed: reading the feed file, verifying it, keeping the
- * newest accepted version in the state dir, and holding the verified, decoded
- * media of its items. Runs on the SDL thread (media become surfaces). */
+/* The feed on screen, as the display thread holds it: the accepted document
+ * and the decoded images of its items. Everything here arrived verified from
+ * the source thread (kiosk_source.h) in a delivery; this module only keeps
+ * it and answers the verdict's questions about media. Display thread only. */
 #ifndef SIGNET_KIOSK_FEED_H
 #define SIGNET_KIOSK_FEED_H
 
 #include <SDL.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "feed.h"
-#include "keys.h"
-#include "state.h"
 #include "verdict.h"
 
 struct kiosk_media {
     char sha256[FEED_SHA256_HEX_LEN + 1];
     enum verdict_media_state state;
-    SDL_Surface *surface; /* decoded image when state is OK and it decodes */
+    SDL_Surface *surface; /* decoded image when state is OK */
 };
+
+/* What the source thread hands over (ownership moves with it). With has_doc
+ * it replaces the feed on screen; media adds images for the feed on screen
+ * (the ones the display does not hold yet). */
+struct kiosk_delivery {
+    bool has_doc;
+    struct feed_doc doc;
+    size_t nmedia;
+    struct kiosk_media *media;
+};
+
+void kiosk_delivery_free(struct kiosk_delivery *d);
 
 struct kiosk_feed {
-    const char *path;      /* feed file */
-    const char *media_dir; /* media by hash */
-    const char *state_dir;
-    struct verdict_screen screen;
-    struct state_accepted accepted; /* newest accepted (persisted) */
     bool have_doc;
-    struct feed_doc doc; /* the feed on screen */
-    struct kiosk_media *media;
-    size_t nmedia;
-    /* Identity of the feed file at the last look, to read it only on change. */
-    bool seen_file;
-    dev_t dev;
-    ino_t ino;
-    off_t size;
-    int64_t mtime_ns;
+    struct feed_doc doc;
+    struct kiosk_media *media; /* only media the doc names */
+    size_t nmedia, cap;
 };
 
-/* screen/trust are borrowed and must outlive f. Loads the accepted state;
- * fails on a corrupt state file (rollback protection must not be reset
- * silently). */
-bool kiosk_feed_init(struct kiosk_feed *f, const char *path, const char *media_dir,
-                     const char *state_dir, const struct verdict_screen *screen,
-                     struct sg_err *err) SG_MUST_USE;
+void kiosk_feed_init(struct kiosk_feed *f);
 void kiosk_feed_finish(struct kiosk_feed *f);
 
-/* Looks at the feed file and, when it changed, verifies it at now (seconds).
- * Returns true when a new feed was accepted (the caller updates the playlist:
- * the previous doc is gone). Problems are logged, once per file change. */
-bool kiosk_feed_poll(struct kiosk_feed *f, int64_t now);
+/* Takes a delivery (and frees it). Returns true when the document changed
+ * (the caller resets its playlist: the previous doc is gone). Media the new
+ * doc does not name are freed; delivered media the doc does not name are
+ * dropped. */
+bool kiosk_feed_take(struct kiosk_feed *f, struct kiosk_delivery *d);
 
-/* verdict_media_fn over the accepted feed's media (ctx: struct kiosk_feed). */
+/* verdict_media_fn over the media held (ctx: struct kiosk_feed). */
 enum verdict_media_state kiosk_feed_media_state(void *ctx, const char *sha256);
 /* The decoded image for a hash, or NULL. */
 SDL_Surface *kiosk_feed_surface(const struct kiosk_feed *f, const char *sha256);
-
-/* The lowest the board's clock may read: the issued time of the newest
- * accepted feed (0 when none). */
-int64_t kiosk_feed_clock_floor(const struct kiosk_feed *f);
 
 #endif

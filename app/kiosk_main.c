@@ -1,20 +1,26 @@
 /* signet-kiosk: shows approved cards from a signed feed.
  *
- * One thread owns SDL and draws. The loop sleeps in SDL_WaitEventTimeout
- * until the next deadline: the end of a card's dwell, a fade frame, the next
- * minute (header clock), the next look at the feed file (once a second), an
+ * One thread owns SDL and draws; the source thread (kiosk_source.h) owns all
+ * feed and media I/O and hands verified feeds over in SDL user events. The
+ * loop sleeps in SDL_WaitEventTimeout until the next event or deadline: the
+ * end of a card's dwell, a fade frame, the next minute (header clock), an
  * approval window's end, or --exit-after. Nothing is drawn while nothing
  * changes. */
 #include <SDL.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "fileio.h"
+#include "kiosk_clock.h"
 #include "kiosk_feed.h"
 #include "kiosk_options.h"
+#include "kiosk_source.h"
 #include "layout.h"
+#include "netproto.h"
 #include "log.h"
 #include "play_log.h"
 #include "playlist.h"
@@ -22,7 +28,11 @@
 #include "sgtime.h"
 #include "verdict.h"
 
-#define FEED_POLL_MS 1000 /* --feed-file changes show within 2 s */
+/* The longest the loop sleeps, so a signal's flag is seen soon. */
+#define MAX_SLEEP_MS 1000
+/* Verifying a cached feed and decoding its images takes milliseconds; a disk
+ * that hangs must not keep the screen black longer than this. */
+#define FIRST_LOOK_MS 800
 /* 30 frames a second: a fade stays smooth at 2-5 m while the software
  * renderer's CPU time per fade halves against 60 (tests/bench figures). */
 #define FADE_FRAME_MS 33
@@ -45,7 +55,10 @@ static void on_screenshot(int sig)
 struct kiosk {
     struct kiosk_options opt;
     struct keys_trust trust;
+    struct kiosk_clock clock;
+    struct kiosk_source *source;
     struct kiosk_feed feed;
+    char token[65];
     struct render *render;
     struct playlist *playlist;
     struct play_log *play_log;
@@ -61,8 +74,9 @@ struct kiosk {
     enum verdict_reason reasons[FEED_MAX_ITEMS];
     bool clock_behind; /* logged that the clock reads below the feed's issued time */
     int64_t start_ms;
-    int64_t clock_offset_ms; /* --clock-start minus the system time at start */
-    bool presented;          /* the first frame is on screen */
+    bool presented;     /* the first frame is on screen */
+    int64_t reported_s; /* when dropped counts were last computed */
+    struct kiosk_report report;
 };
 
 static int64_t wall_ms(void)
@@ -75,12 +89,11 @@ static int64_t wall_ms(void)
 /* The board's now: never below the newest accepted feed's issued time. */
 static int64_t kiosk_now_ms(struct kiosk *k)
 {
-    int64_t now = wall_ms() + k->clock_offset_ms;
-    int64_t floor_ms = kiosk_feed_clock_floor(&k->feed) * 1000;
-    bool behind = now < floor_ms;
+    bool behind;
+    int64_t now = kiosk_clock_now_ms(&k->clock, &behind);
     if (behind != k->clock_behind) {
         char when[SGTIME_RFC3339_LEN + 1];
-        sgtime_format_rfc3339(floor_ms / 1000, when);
+        sgtime_format_rfc3339(kiosk_clock_floor(&k->clock), when);
         if (behind)
             log_msg(LOG_WARN,
                     "system clock is behind the newest feed; using %s until it catches up", when);
@@ -88,7 +101,7 @@ static int64_t kiosk_now_ms(struct kiosk *k)
             log_msg(LOG_INFO, "system clock caught up with the newest feed");
         k->clock_behind = behind;
     }
-    return behind ? floor_ms : now;
+    return now;
 }
 
 static bool showable(void *ctx, const struct feed_doc *doc, const struct feed_item *item,
@@ -99,7 +112,10 @@ static bool showable(void *ctx, const struct feed_doc *doc, const struct feed_it
     enum verdict_reason r = verdict_item(doc, item, &clock, kiosk_feed_media_state, &k->feed);
     size_t i = (size_t)(item - doc->items);
     if (i < FEED_MAX_ITEMS && k->reasons[i] != r) {
-        if (r != VERDICT_SHOWN)
+        if (r == VERDICT_MEDIA_MISSING) /* usually still on its way */
+            log_msg(LOG_INFO, "item %s rev %lld waits for its media (%s)", item->id,
+                    (long long)item->rev, verdict_reason_name(r));
+        else if (r != VERDICT_SHOWN)
             log_msg(LOG_INFO, "item %s rev %lld dropped: %s", item->id, (long long)item->rev,
                     verdict_reason_name(r));
         else
@@ -212,20 +228,66 @@ static int64_t min64(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
+/* Takes a delivery from the source thread. */
+static void take_delivery(struct kiosk *k, struct kiosk_delivery *d)
+{
+    bool new_doc = d->has_doc;
+    if (!kiosk_feed_take(&k->feed, d))
+        return;
+    if (new_doc) {
+        for (size_t i = 0; i < FEED_MAX_ITEMS; i++)
+            k->reasons[i] = VERDICT_REASON_COUNT; /* log every item's first verdict */
+        playlist_set_feed(k->playlist, &k->feed.doc);
+        /* The card's texture came from the old doc's item: redraw it. */
+        k->card_minute = -1;
+    }
+    k->reported_s = 0; /* drop counts change with the feed and its media */
+}
+
+/* Tells the source thread what is on screen (for status reports). The drop
+ * counts are worked out at most once a second. */
+static void report(struct kiosk *k, int64_t now_ms)
+{
+    if (!k->source)
+        return;
+    struct kiosk_report *r = &k->report;
+    const struct feed_item *item = k->card_index >= 0 ? &k->feed.doc.items[k->card_index] : NULL;
+    r->version = k->feed.have_doc ? k->feed.doc.version : 0;
+    snprintf(r->item, sizeof r->item, "%s", item ? item->id : "idle");
+    r->rev = item ? item->rev : 0;
+    if (now_ms / 1000 != k->reported_s) {
+        k->reported_s = now_ms / 1000;
+        memset(r->dropped, 0, sizeof r->dropped);
+        struct verdict_clock clock = {.now = now_ms / 1000, .local = sgtime_local_tz};
+        for (size_t i = 0; k->feed.have_doc && i < k->feed.doc.nitems; i++) {
+            enum verdict_reason why = verdict_item(&k->feed.doc, &k->feed.doc.items[i], &clock,
+                                                   kiosk_feed_media_state, &k->feed);
+            if (why != VERDICT_SHOWN && why < VERDICT_REASON_COUNT)
+                r->dropped[why]++;
+        }
+    }
+    kiosk_source_report(k->source, r);
+}
+
+/* Answers the queue's request for a screenshot. */
+static void send_screenshot(struct kiosk *k)
+{
+    unsigned char *png = NULL;
+    size_t len = 0;
+    struct sg_err err = {0};
+    if (!render_png_encode(k->render, &png, &len, &err)) {
+        log_msg(LOG_ERROR, "screenshot for the queue: %s", err.msg);
+        png = NULL;
+    } else {
+        log_msg(LOG_INFO, "screenshot for the queue: %zu bytes", len);
+    }
+    kiosk_source_screenshot(k->source, png, len);
+}
+
 /* One turn of the loop; returns the time to sleep in ms. */
-static int64_t step(struct kiosk *k, int64_t *next_poll_ms)
+static int64_t step(struct kiosk *k)
 {
     int64_t now = kiosk_now_ms(k);
-    if (now >= *next_poll_ms) {
-        if (kiosk_feed_poll(&k->feed, now / 1000)) {
-            for (size_t i = 0; i < FEED_MAX_ITEMS; i++)
-                k->reasons[i] = VERDICT_REASON_COUNT; /* log every item's first verdict */
-            playlist_set_feed(k->playlist, &k->feed.doc);
-            /* The card's texture came from the old doc's item: redraw it. */
-            k->card_minute = -1;
-        }
-        *next_poll_ms = now + FEED_POLL_MS;
-    }
     struct playlist_pick pick = playlist_next(k->playlist, now, showable, k);
     if (pick.changed || !k->card || k->card_minute != now / 60000)
         show(k, pick.index, pick.changed || !k->card, now);
@@ -250,7 +312,8 @@ static int64_t step(struct kiosk *k, int64_t *next_poll_ms)
         k->leaving = NULL;
     }
 
-    int64_t next = min64(pick.deadline_ms, *next_poll_ms);
+    report(k, now);
+    int64_t next = min64(pick.deadline_ms, now + MAX_SLEEP_MS);
     next = min64(next, (now / 60000 + 1) * 60000);
     if (k->feed.have_doc) {
         int64_t change = verdict_next_change(&k->feed.doc, now / 1000);
@@ -268,11 +331,32 @@ static int64_t step(struct kiosk *k, int64_t *next_poll_ms)
     return next > now ? next - now : 0;
 }
 
+/* Waits (at most FIRST_LOOK_MS) for the source's first delivery, so the
+ * first frame shows the cached or file feed rather than a flash of the idle
+ * card. */
+static void wait_first_look(struct kiosk *k)
+{
+    int64_t end = wall_ms() + FIRST_LOOK_MS;
+    SDL_Event ev;
+    while (!stop_requested && wall_ms() < end) {
+        if (!SDL_WaitEventTimeout(&ev, (int)(end - wall_ms())))
+            continue;
+        if (ev.type == kiosk_event_delivery) {
+            take_delivery(k, ev.user.data1);
+            return;
+        }
+        if (ev.type == kiosk_event_screenshot)
+            send_screenshot(k);
+        else if (ev.type == SDL_QUIT)
+            stop_requested = 1;
+    }
+}
+
 static int run(struct kiosk *k)
 {
-    int64_t next_poll = 0;
+    wait_first_look(k);
     while (!stop_requested) {
-        int64_t sleep_ms = step(k, &next_poll);
+        int64_t sleep_ms = step(k);
         if (screenshot_requested) {
             screenshot_requested = 0;
             take_screenshot(k);
@@ -280,10 +364,13 @@ static int run(struct kiosk *k)
         if (k->opt.exit_after > 0 && wall_ms() - k->start_ms >= k->opt.exit_after * 1000)
             break;
         SDL_Event ev;
-        /* Capped at the feed poll interval so a signal's flag is seen soon. */
-        if (SDL_WaitEventTimeout(&ev, (int)min64(sleep_ms, FEED_POLL_MS))) {
+        if (SDL_WaitEventTimeout(&ev, (int)min64(sleep_ms, MAX_SLEEP_MS))) {
             do {
-                if (ev.type == SDL_QUIT)
+                if (ev.type == kiosk_event_delivery)
+                    take_delivery(k, ev.user.data1);
+                else if (ev.type == kiosk_event_screenshot)
+                    send_screenshot(k);
+                else if (ev.type == SDL_QUIT)
                     stop_requested = 1;
                 else if (ev.type == SDL_WINDOWEVENT)
                     render_invalidate(k->render);
@@ -309,11 +396,11 @@ static bool setup(struct kiosk *k, struct sg_err *err)
     }
     struct verdict_screen screen = {
         .screen = o->screen, .groups = o->groups, .ngroups = o->ngroups, .trust = &k->trust};
-    char *media_dir = NULL;
-    if (!o->media_dir) {
+    if (o->feed_file && !o->media_dir) {
         /* Default: media/ beside the feed file. */
         const char *slash = strrchr(o->feed_file, '/');
         size_t dl = slash ? (size_t)(slash - o->feed_file) : 1;
+        char *media_dir = NULL;
         if (o->nowned == KIOSK_MAX_STRINGS || !(media_dir = malloc(dl + 8))) {
             sg_err_set(err, "out of memory");
             return false;
@@ -322,8 +409,29 @@ static bool setup(struct kiosk *k, struct sg_err *err)
         o->owned[o->nowned++] = media_dir;
         o->media_dir = media_dir;
     }
-    if (!kiosk_feed_init(&k->feed, o->feed_file, o->media_dir, o->state_dir, &screen, err))
-        return false;
+    if (o->token_file) {
+        char *text = NULL;
+        size_t len = 0;
+        struct sg_err inner = {0};
+        bool ok = fileio_read(o->token_file, 1024, &text, &len, &inner) &&
+                  netproto_token_parse(text, len, k->token, &inner);
+        if (text)
+            sodium_memzero(text, len);
+        free(text);
+        if (!ok) {
+            sg_err_set(err, "--token-file %s: %s", o->token_file, inner.msg);
+            return false;
+        }
+    }
+    if (o->clock_start) {
+        int64_t t = 0;
+        if (!sgtime_parse_rfc3339(o->clock_start, &t)) { /* checked with the options */
+            sg_err_set(err, "--clock-start: bad time");
+            return false;
+        }
+        k->clock.offset_ms = t * 1000 - wall_ms();
+    }
+    kiosk_feed_init(&k->feed);
     struct playlist_config pc;
     playlist_config_default(&pc);
     pc.dwell_min_ms = o->dwell_min_ms;
@@ -338,6 +446,26 @@ static bool setup(struct kiosk *k, struct sg_err *err)
         sg_err_set(err, "SDL: %s", SDL_GetError());
         return false;
     }
+    /* The source starts before the fonts load, so the cached feed is
+     * verified while the renderer comes up. */
+    struct kiosk_source_config sc = {
+        .feed_file = o->feed_file,
+        .media_dir = o->media_dir,
+        .queue_url = o->queue,
+        .token = k->token[0] ? k->token : NULL,
+        .state_dir = o->state_dir,
+        .screen = screen,
+        .clock = &k->clock,
+        .long_poll_s = (int)o->long_poll_s,
+        .poll_interval_ms = (int64_t)(o->poll_interval_s * 1000),
+        .timeout_ms = (int64_t)(o->net_timeout_s * 1000),
+        .retry_max_ms = (int64_t)(o->retry_max_s * 1000),
+        .status_interval_ms = (int64_t)(o->status_interval_s * 1000),
+        .ca_file = o->ca_file,
+        .pin_key = o->pin_key,
+    };
+    if (!(k->source = kiosk_source_start(&sc, err)))
+        return false;
     struct render_opts ro = {
         .width = o->width,
         .height = o->height,
@@ -349,25 +477,21 @@ static bool setup(struct kiosk *k, struct sg_err *err)
     };
     if (!(k->render = render_new(&ro, err)))
         return false;
-    if (o->clock_start) {
-        int64_t t = 0;
-        if (!sgtime_parse_rfc3339(o->clock_start, &t)) { /* checked with the options */
-            sg_err_set(err, "--clock-start: bad time");
-            return false;
-        }
-        k->clock_offset_ms = t * 1000 - wall_ms();
-    }
     layout_theme_default(&k->theme);
     layout_list_init(&k->list);
     k->card_index = -1;
     k->card_minute = -1;
-    log_msg(LOG_INFO, "screen %s, %s, feed %s", o->screen, render_describe(k->render),
-            o->feed_file);
+    log_msg(LOG_INFO, "screen %s, %s, feed from %s", o->screen, render_describe(k->render),
+            o->queue ? o->queue : o->feed_file);
     return true;
 }
 
 static void teardown(struct kiosk *k)
 {
+    /* The source goes first: nothing may arrive after the queue is drained. */
+    kiosk_source_stop(k->source);
+    kiosk_source_drain_events();
+    sodium_memzero(k->token, sizeof k->token);
     render_card_free(k->leaving);
     render_card_free(k->card);
     layout_list_finish(&k->list);

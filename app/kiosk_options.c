@@ -7,6 +7,7 @@
 
 #include "fileio.h"
 #include "kvconf.h"
+#include "netproto.h"
 #include "sgtime.h"
 #include "state.h"
 
@@ -14,9 +15,23 @@ const char kiosk_usage[] =
     "usage: signet-kiosk [OPTIONS]\n"
     "Shows approved cards from a signed Signet feed; nothing unverified reaches the screen.\n"
     "\n"
-    "  --feed-file PATH     signed feed envelope to show; may be replaced at any time\n"
-    "                       (the screen follows within 2 s)\n"
-    "  --media-dir DIR      media files named by SHA-256 (default: media/ beside the feed)\n"
+    "  --queue URL          fetch the feed from a signet-queue or a static mirror of its\n"
+    "                       /v1 folder (http or https); keeps the last accepted feed and\n"
+    "                       its media in the state dir for offline starts\n"
+    "  --token-file FILE    the screen's token (signet-queue screen add): status reports\n"
+    "  --long-poll SEC      ask the queue to hold a request up to SEC s for a change\n"
+    "                       (0-60, default 25; 0 = plain polling)\n"
+    "  --poll-interval SEC  between requests to a server that answers at once, such as\n"
+    "                       a static mirror (default 30)\n"
+    "  --net-timeout SEC    connect timeout, and how long a transfer may stall (default 15)\n"
+    "  --retry-max SEC      longest wait between retries after failures (default 120)\n"
+    "  --status-interval SEC  seconds between status reports (default 60)\n"
+    "  --ca-file FILE       CA certificates for https (default: the system's)\n"
+    "  --pin-key PIN        pin the queue's public key: sha256//BASE64[;sha256//...]\n"
+    "  --feed-file PATH     show a signed feed file instead (USB stick, tests); may be\n"
+    "                       replaced at any time (the screen follows within 2 s)\n"
+    "  --media-dir DIR      media files named by SHA-256 for --feed-file (default: media/\n"
+    "                       beside the feed)\n"
     "  --trust KEYFILE      public key whose signatures are trusted (repeatable)\n"
     "  --screen ID          this screen's id (letters, digits, . _ -)\n"
     "  --group NAME         a group this screen belongs to (repeatable)\n"
@@ -57,6 +72,15 @@ struct option_def {
 
 static const struct option_def option_defs[] = {
     {"feed-file", ARG_STRING, OFF(feed_file), 0, 0, 0, 0},
+    {"queue", ARG_STRING, OFF(queue), 0, 0, 0, 0},
+    {"token-file", ARG_STRING, OFF(token_file), 0, 0, 0, 0},
+    {"long-poll", ARG_INT, OFF(long_poll_s), 0, 0, 0, 60},
+    {"poll-interval", ARG_SECONDS, OFF(poll_interval_s), 0, 0, 0, 0},
+    {"net-timeout", ARG_SECONDS, OFF(net_timeout_s), 0, 0, 0, 0},
+    {"retry-max", ARG_SECONDS, OFF(retry_max_s), 0, 0, 0, 0},
+    {"status-interval", ARG_SECONDS, OFF(status_interval_s), 0, 0, 0, 0},
+    {"ca-file", ARG_STRING, OFF(ca_file), 0, 0, 0, 0},
+    {"pin-key", ARG_STRING, OFF(pin_key), 0, 0, 0, 0},
     {"media-dir", ARG_STRING, OFF(media_dir), 0, 0, 0, 0},
     {"trust", ARG_LIST, OFF(trust_files), OFF(ntrust), KEYS_MAX_TRUSTED, 0, 0},
     {"screen", ARG_STRING, OFF(screen), 0, 0, 0, 0},
@@ -90,6 +114,11 @@ void kiosk_options_init(struct kiosk_options *o)
     o->dwell_min_ms = 6000;
     o->dwell_max_ms = 20000;
     o->fade_ms = 600;
+    o->long_poll_s = 25;
+    o->poll_interval_s = 30;
+    o->net_timeout_s = 15;
+    o->retry_max_s = 120;
+    o->status_interval_s = 60;
 }
 
 void kiosk_options_finish(struct kiosk_options *o)
@@ -290,8 +319,18 @@ bool kiosk_options_check(const struct kiosk_options *o, struct sg_err *err)
         sg_err_set(err, "at least one --trust KEYFILE is required");
         return false;
     }
-    if (!o->feed_file) {
-        sg_err_set(err, "--feed-file PATH is required");
+    if (!o->feed_file == !o->queue) {
+        sg_err_set(err, "give exactly one of --queue URL and --feed-file PATH");
+        return false;
+    }
+    char url[NETPROTO_MAX_URL + 1];
+    struct sg_err inner = {0};
+    if (o->queue && !netproto_base_url(o->queue, url, &inner)) {
+        sg_err_set(err, "--queue: %s", inner.msg);
+        return false;
+    }
+    if (o->pin_key && strncmp(o->pin_key, "sha256//", 8) != 0) {
+        sg_err_set(err, "--pin-key needs curl's form sha256//BASE64 (see --help)");
         return false;
     }
     int64_t t;

@@ -16,6 +16,12 @@
 
 struct kiosk_options {
     const char *feed_file;
+    const char *queue;      /* base URL of a queue or mirror (net mode) */
+    const char *token_file; /* the screen's token, for status reports */
+    int64_t long_poll_s;
+    double poll_interval_s, net_timeout_s, retry_max_s, status_interval_s;
+    const char *ca_file;
+    const char *pin_key;
     const char *media_dir; /* default: "media" beside the feed file */
     const char *trust_files[KEYS_MAX_TRUSTED];
     size_t ntrust;

@@ -64,7 +64,12 @@ export function startKiosk(bin, dir, args, { env = {}, fresh = true } = {}) {
     async stop() {
       if (exited) return exited;
       proc.kill('SIGTERM');
-      const e = await Promise.race([new Promise((r) => exitWaiters.push(r)), sleep(10000).then(() => null)]);
+      // The timer is cleared once the kiosk exited: a pending 10 s timer
+      // would keep the test's event loop (and the test) alive that long.
+      let timer;
+      const e = await Promise.race([new Promise((r) => exitWaiters.push(r)),
+        new Promise((r) => { timer = setTimeout(() => r(null), 10000); })]);
+      clearTimeout(timer);
       if (!e) { proc.kill('SIGKILL'); throw new Error('signet-kiosk did not stop on SIGTERM'); }
       return e;
     },

@@ -10,6 +10,8 @@
 #   3. The screenshot of a pinned clock matches its golden image.
 #   4. After a restart an older feed version is refused (rollback), with the
 #      settings read from a --config file.
+#   5. Bad network settings (--queue URL, token file, pin, intervals) are
+#      refused with a message; a token never reaches the log.
 # Usage: kiosk_blackbox.sh SIGNET KIOSK PNG_COMPARE GOLDEN_DIR WORK_DIR
 # SIGNET_UPDATE_GOLDEN=1 rewrites the golden screenshot.
 set -euo pipefail
@@ -99,7 +101,7 @@ for id in post-unapproved tip-expired tip-notyet tip-nomedia tip-badimage evil-k
   ! grep -q "\"item\":\"$id\"" play.log || fail "$id must not be shown"
 done
 for want in "post-unapproved rev 1 dropped: no-approval" "tip-expired rev 1 dropped: approval-expired" \
-  "tip-notyet rev 1 dropped: approval-not-yet-valid" "tip-nomedia rev 1 dropped: media-missing" \
+  "tip-notyet rev 1 dropped: approval-not-yet-valid" "tip-nomedia rev 1 waits for its media (media-missing)" \
   "tip-badimage rev 1 dropped: media-hash-mismatch" \
   "feed refused (unknown-key)" "feed refused (wrong-screen)" "feed version 6 accepted"; do
   [ "$(grep -c -- "$want" run1.log)" -eq 1 ] || fail "expected exactly one log line with '$want'"
@@ -156,6 +158,37 @@ printf '\xef\xbb\xbf# Signet kiosk\r\nfeed-file = feed.env\r\ntrust = board.pub\
 grep -q "feed refused (rollback)" run4.log || fail "older feed not refused after restart"
 grep -q '"item":"idle","rev":0,"version":0' play.log || fail "idle card not shown after refusal"
 ! grep -q '"version":5' play.log || fail "rolled-back version 5 was shown"
+
+# --- 5: settings that must be refused before anything starts ---------------------
+printf '%s\n' 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff >token.ok
+printf 'not-a-token\n' >token.bad
+# refused EXPECTED-MESSAGE ARGS...: exit status 2 or 1 and the message on stderr.
+refused() {
+  local want=$1 rc=0
+  shift
+  "$kiosk" --headless --trust board.pub --screen wz1 --state-dir state "$@" 2>refused.log && rc=0 || rc=$?
+  if [ "$rc" -eq 0 ] || ! grep -qF -- "$want" refused.log; then
+    fail "kiosk $* should be refused with \"$want\" (rc $rc): $(head -c 300 refused.log)"
+  fi
+}
+refused "exactly one of --queue" --exit-after 0.1
+refused "exactly one of --queue" --queue http://127.0.0.1:9 --feed-file feed.env
+refused "http:// or https://" --queue ftp://127.0.0.1/
+refused "http:// or https://" --queue file:///etc/
+refused "user name or password" --queue https://user:pw@127.0.0.1/
+refused "query or a fragment" --queue "http://127.0.0.1/?x=1"
+refused "sha256//" --queue http://127.0.0.1:9 --pin-key md5//abc
+refused "--long-poll" --queue http://127.0.0.1:9 --long-poll 61
+refused "--poll-interval" --queue http://127.0.0.1:9 --poll-interval 0
+refused "64 hex digits" --queue http://127.0.0.1:9 --token-file token.bad --exit-after 0.1
+! grep -q "not-a-token" refused.log || fail "a bad token file's text was echoed"
+refused "--token-file" --queue http://127.0.0.1:9 --token-file missing.token --exit-after 0.1
+# A good token with an unreachable queue starts and keeps running.
+"$kiosk" --headless --trust board.pub --screen wz1 --state-dir state --queue http://127.0.0.1:9 \
+  --token-file token.ok --net-timeout 1 --retry-max 1 --exit-after 1.5 2>unreachable.log ||
+  fail "kiosk with an unreachable queue did not run to --exit-after"
+grep -q "feed fetch failed" unreachable.log || fail "unreachable queue not logged"
+! grep -q "00112233445566778899" unreachable.log || fail "the token reached the log"
 
 if [ "$failures" -ne 0 ]; then
   echo "kiosk_blackbox: $failures failed" >&2
