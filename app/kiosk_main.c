@@ -93,10 +93,12 @@ static int64_t kiosk_now_ms(struct kiosk *k)
     int64_t now = kiosk_clock_now_ms(&k->clock, &behind);
     if (behind != k->clock_behind) {
         char when[SGTIME_RFC3339_LEN + 1];
-        sgtime_format_rfc3339(kiosk_clock_floor(&k->clock), when);
+        sgtime_format_rfc3339(kiosk_clock_floor_ms(&k->clock) / 1000, when);
         if (behind)
             log_msg(LOG_WARN,
-                    "system clock is behind the newest feed; using %s until it catches up", when);
+                    "system clock is behind the newest feed; using %s (its issued time plus the "
+                    "time since) until it catches up",
+                    when);
         else
             log_msg(LOG_INFO, "system clock caught up with the newest feed");
         k->clock_behind = behind;
@@ -423,6 +425,7 @@ static bool setup(struct kiosk *k, struct sg_err *err)
             return false;
         }
     }
+    kiosk_clock_init(&k->clock);
     if (o->clock_start) {
         int64_t t = 0;
         if (!sgtime_parse_rfc3339(o->clock_start, &t)) { /* checked with the options */
