@@ -783,8 +783,16 @@ struct kiosk_source *kiosk_source_start(const struct kiosk_source_config *cfg, s
     s->settings.pin_key = cfg->pin_key;
     s->settings.timeout_ms = cfg->timeout_ms;
     snprintf(s->report.item, sizeof s->report.item, "idle");
-    if (!state_load(cfg->state_dir, cfg->screen.screen, &s->accepted, err))
-        goto fail;
+    struct sg_err serr = {0};
+    if (!state_load(cfg->state_dir, cfg->screen.screen, &s->accepted, &serr)) {
+        /* Not fatal: a board that cannot start shows nothing at all. The
+         * cached envelope (written before the state, so never older) is
+         * verified at start and restores the floor; the state file is
+         * rewritten with the next accepted feed. */
+        memset(&s->accepted, 0, sizeof s->accepted);
+        log_msg(LOG_ERROR, "ignored the rollback record: %s; rollback protection restarts from %s",
+                serr.msg, cfg->queue_url ? "the cached feed" : "the next feed accepted");
+    }
     if (s->accepted.present) {
         s->screen.have_last = true;
         s->screen.last_version = s->accepted.version;
@@ -793,6 +801,10 @@ struct kiosk_source *kiosk_source_start(const struct kiosk_source_config *cfg, s
         log_msg(LOG_INFO, "accepted before: feed version %lld (rollback below it is refused)",
                 (long long)s->accepted.version);
     }
+    size_t stale = state_remove_temp(cfg->state_dir, cfg->screen.screen);
+    if (stale)
+        log_msg(LOG_INFO, "removed %zu temp file%s an interrupted write left in %s", stale,
+                stale == 1 ? "" : "s", cfg->state_dir);
     if (s->net) {
         if (!netproto_base_url(cfg->queue_url, s->base_url, err))
             goto fail;

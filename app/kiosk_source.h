@@ -57,9 +57,10 @@ extern Uint32 kiosk_event_delivery, kiosk_event_screenshot;
 
 struct kiosk_source;
 
-/* Loads the rollback state (a corrupt state file is an error: protection
- * must not reset silently) and starts the thread, which first delivers the
- * cached feed if it still verifies. SDL's event subsystem must be up. */
+/* Loads the rollback state (a corrupt state file is logged as an error and
+ * ignored: the cached envelope, never older, restores the floor) and starts
+ * the thread, which first delivers the cached feed if it still verifies.
+ * SDL's event subsystem must be up. */
 struct kiosk_source *kiosk_source_start(const struct kiosk_source_config *cfg,
                                         struct sg_err *err) SG_MUST_USE;
 /* Stops and joins the thread (within a second); frees everything it owns.

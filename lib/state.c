@@ -1,5 +1,6 @@
 #include "state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <sodium.h>
@@ -134,4 +135,29 @@ bool state_load_envelope(const char *dir, const char *screen, char **out, size_t
         return false;
     }
     return true;
+}
+
+size_t state_remove_temp(const char *dir, const char *screen)
+{
+    char prefixes[2][FEED_MAX_ID_LEN + 32];
+    if (!state_screen_id_valid(screen))
+        return 0;
+    snprintf(prefixes[0], sizeof prefixes[0], "accepted-%s.json.tmp-", screen);
+    snprintf(prefixes[1], sizeof prefixes[1], "feed-%s.dsse.tmp-", screen);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t removed = 0;
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        for (size_t i = 0; i < 2; i++) {
+            if (strncmp(e->d_name, prefixes[i], strlen(prefixes[i])) == 0 &&
+                unlinkat(dirfd(d), e->d_name, 0) == 0) {
+                removed++;
+                break;
+            }
+        }
+    }
+    closedir(d);
+    return removed;
 }

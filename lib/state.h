@@ -4,8 +4,10 @@
  * File <state-dir>/accepted-<screen>.json, written atomically:
  *   {"screen":"wz1","version":5,"sha256":"<hex of the payload>","issued":"<RFC 3339>"}
  * A missing file means nothing was accepted yet. A corrupt one is an error
- * the caller logs; it must not silently reset rollback protection, so the
- * kiosk refuses to start on it (an installer can delete it deliberately). */
+ * the caller logs. Atomic writes mean a crash never leaves one; only a
+ * damaged card or a hand edit does, and then the kiosk starts anyway (a
+ * black screen helps nobody) and takes the floor from the cached envelope
+ * below, which is written first and so is never older than this record. */
 #ifndef SIGNET_STATE_H
 #define SIGNET_STATE_H
 
@@ -54,5 +56,11 @@ bool state_save_envelope(const char *dir, const char *screen, const char *bytes,
  * gives true with *out NULL. */
 bool state_load_envelope(const char *dir, const char *screen, char **out, size_t *len,
                          struct sg_err *err) SG_MUST_USE;
+
+/* Deletes the temp files a crash or power cut left behind while this
+ * screen's record or envelope was being written (fileio's "<file>.tmp-*").
+ * Returns how many were removed; problems are ignored (the next start
+ * retries). */
+size_t state_remove_temp(const char *dir, const char *screen);
 
 #endif

@@ -281,6 +281,27 @@ static void test_envelope_cache(void)
     out = NULL;
     CHECK(!state_load_envelope(SIGNET_TEST_TMP, "wz-big", &out, &len, &e2) && out == NULL);
     CHECK(e2.set);
+
+    /* Temp files of an interrupted write go; the files themselves and other
+     * screens' temp files stay. */
+    static const char *const names[] = {"feed-wz-env.dsse.tmp-Ab12Cd",
+                                        "accepted-wz-env.json.tmp-Xy34Zw",
+                                        "feed-wz-other.dsse.tmp-Ab12Cd", "feed-wz-env.dsse"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", SIGNET_TEST_TMP, names[i]);
+        FILE *t = fopen(path, "w");
+        CHECK(t != NULL);
+        if (t)
+            fclose(t);
+    }
+    CHECK(state_remove_temp(SIGNET_TEST_TMP, "wz-env") == 2);
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", SIGNET_TEST_TMP, names[i]);
+        CHECK((access(path, F_OK) == 0) == (i >= 2));
+    }
+    CHECK(state_remove_temp(SIGNET_TEST_TMP, "../evil") == 0);
+    snprintf(path, sizeof path, "%s/%s", SIGNET_TEST_TMP, names[2]);
+    unlink(path);
 }
 
 static void test_media_cache(void)
