@@ -16,9 +16,10 @@ host_pkgs=(
   fonts-dejavu-core fonts-symbola
 )
 # nginx-light serves `signet-queue publish` folders; chromium is driven by
-# playwright-core (tests/browser) for the staff page; wrk is the bench's load.
+# playwright-core (tests/browser) for the staff page; wrk is the bench's load;
+# faketime moves a running kiosk's wall clock (tests/kiosk/offline.test.mjs).
 test_pkgs=(clang libclang-rt-14-dev clang-format cppcheck shellcheck xvfb xauth qemu-user
-  nginx-light wrk chromium curl openssl)
+  nginx-light wrk chromium curl openssl faketime)
 
 # cross_pkgs ARCH TRIPLET: the cross compiler and the target's -dev packages.
 cross_pkgs() {

@@ -83,7 +83,7 @@ try {
   const tokenFile = path.join(work, 'token');
   fs.writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
   const cases = [
-    { name: 'ca-file', args: ['--ca-file', cert, '--token-file', tokenFile], shows: true },
+    { name: 'ca-file', args: ['--ca-file', cert, '--token-file', tokenFile, '--status-interval', '2'], shows: true },
     { name: 'no ca-file', args: [], shows: false, refusal: /feed fetch failed: .*certificate/i },
     { name: 'right pin', args: ['--ca-file', cert, '--pin-key', pin], shows: true },
     { name: 'wrong pin', args: ['--ca-file', cert, '--pin-key', wrongPin], shows: false,
@@ -131,6 +131,23 @@ try {
     '[ca-file] the queue got a status report naming the item on screen', status);
   t.ok(!cases[0].k.log().includes('status report failed'), '[ca-file] status reports over TLS do not fail',
     cases[0].k.log());
+  // Staff ask for a screenshot; the kiosk sends one with its next report
+  // (the reply to a report carries the request, the report after it the PNG;
+  // this kiosk reports every 2 s, the default is once a minute).
+  const csrf = JSON.parse(login.body).csrf;
+  const staff = { Cookie: cookie, Origin: origin, 'Sec-Fetch-Site': 'same-origin', 'X-CSRF-Token': csrf,
+    'Content-Type': 'application/json' };
+  const asked = await tls('POST', '/api/screens/s1/screenshot', { headers: staff, body: '' });
+  t.eq(asked.status, 200, 'an admin asks screen s1 for a screenshot');
+  let shot = null;
+  for (let end = Date.now() + 10000; Date.now() < end; await sleep(250)) {
+    const r = await get('/api/screens/s1/screenshot.png', { Cookie: cookie });
+    if (r.status === 200) { shot = r; break; }
+  }
+  t.ok(shot && shot.body.subarray(1, 4).toString('latin1') === 'PNG' && shot.body.length > 1000,
+    '[ca-file] the kiosk answers with a PNG screenshot the queue serves', shot && shot.status);
+  t.ok((await cases[0].k.waitLog(/screenshot for the queue: \d+ bytes/, 0, 1000)) !== null,
+    '[ca-file] the kiosk logs the screenshot it sent', cases[0].k.log());
   console.log('\ncase              observed log line');
   for (const [name, line] of rows) {
     console.log(`${name.padEnd(17)} ${(line ?? '(none)').replace(/^signet-kiosk: /, '')}`);
