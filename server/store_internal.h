@@ -96,6 +96,29 @@ enum store_status store_audit_add(struct store *st, const struct store_actor *wh
                                   const char *new_value, int64_t now,
                                   struct sg_err *err) SG_MUST_USE;
 
+/* ---- items inside an open write transaction (store_items.c) ----
+ * The bodies of store_item_create, store_item_revise, store_approve and
+ * store_reject/store_revoke, so that ingest (store_ingest.c) can create,
+ * revise and decide in the same transaction as its own bookkeeping. The
+ * caller validated actor and content (content_check's rules) first. */
+#define STORE_ITEM_ID_SIZE 16 /* "it-" + 12 hex + NUL */
+enum store_status store_item_create_in(struct store *st, const struct store_actor *who,
+                                       const struct store_content *c, int64_t now,
+                                       char id[STORE_ITEM_ID_SIZE], struct sg_err *err) SG_MUST_USE;
+enum store_status store_item_revise_in(struct store *st, const struct store_actor *who,
+                                       const char *id, const struct store_content *c, int64_t now,
+                                       int64_t *rev_out, struct sg_err *err) SG_MUST_USE;
+enum store_status store_approve_in(struct store *st, const struct store_actor *who, const char *id,
+                                   int64_t rev, int64_t until, const char *targets_json,
+                                   bool four_eyes, int64_t now, struct sg_err *err) SG_MUST_USE;
+/* revoke: approved -> revoked, else pending -> rejected. */
+enum store_status store_decide_in(struct store *st, const struct store_actor *who, const char *id,
+                                  int64_t rev, const char *reason, int64_t now, bool revoke,
+                                  struct sg_err *err) SG_MUST_USE;
+/* content_check of store_item_create: kind, required fields, limits. */
+enum store_status store_content_check(const struct store_content *c,
+                                      struct sg_err *err) SG_MUST_USE;
+
 /* ---- content (store_items.c) ---- */
 /* The canonical hash of a revision's content (store.h: the approval binds
  * to it). Media types are not part of it: the sha256 already names the bytes. */

@@ -89,7 +89,7 @@ static bool kind_ok(const char kind[8])
            (strcmp(kind, "post") == 0 || strcmp(kind, "tip") == 0 || strcmp(kind, "notice") == 0);
 }
 
-static enum store_status content_check(const struct store_content *c, struct sg_err *err)
+enum store_status store_content_check(const struct store_content *c, struct sg_err *err)
 {
     const char *bad = NULL;
     if (!c || !kind_ok(c->kind))
@@ -180,23 +180,11 @@ static enum store_status insert_revision(struct store *st, const struct store_ac
     return STORE_OK;
 }
 
-enum store_status store_item_create(struct store *st, const struct store_actor *who,
-                                    const struct store_content *c, int64_t now, char **id_out,
-                                    struct sg_err *err)
+enum store_status store_item_create_in(struct store *st, const struct store_actor *who,
+                                       const struct store_content *c, int64_t now,
+                                       char id[STORE_ITEM_ID_SIZE], struct sg_err *err)
 {
-    if (id_out)
-        *id_out = NULL;
-    if (!actor_ok(who)) {
-        sg_err_set(err, "actor: missing");
-        return STORE_INVALID;
-    }
-    enum store_status rc = content_check(c, err);
-    if (rc != STORE_OK)
-        return rc;
-    if (!store_begin(st, true, err))
-        return STORE_ERROR;
-    char id[3 + 12 + 1];
-    rc = STORE_ERROR;
+    enum store_status rc = STORE_ERROR;
     /* 48 random bits: a collision is unlikely, and a retry settles it. */
     for (int attempt = 0; attempt < 8 && rc != STORE_OK; attempt++) {
         unsigned char rnd[6];
@@ -208,27 +196,42 @@ enum store_status store_item_create(struct store *st, const struct store_actor *
                         "INSERT INTO items (id, created_by, created_by_id, created_at, latest_rev,"
                         " updated_at) VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (id) DO NOTHING",
                         "ttiii", id, who->name, who->user_id, now, now))
-            goto done;
+            return STORE_ERROR;
         if (changes == 1)
             rc = STORE_OK;
     }
     if (rc != STORE_OK) {
         sg_err_set(err, "item: no free id");
-        goto done;
+        return rc;
     }
     rc = insert_revision(st, who, id, 1, c, now, err);
     char obj[96];
     object_name(obj, id, 1);
     if (rc == STORE_OK)
         rc = store_audit_add(st, who, "item.create", obj, NULL, "pending", now, err);
+    return rc;
+}
+
+enum store_status store_item_create(struct store *st, const struct store_actor *who,
+                                    const struct store_content *c, int64_t now, char **id_out,
+                                    struct sg_err *err)
+{
+    if (id_out)
+        *id_out = NULL;
+    if (!actor_ok(who)) {
+        sg_err_set(err, "actor: missing");
+        return STORE_INVALID;
+    }
+    enum store_status rc = store_content_check(c, err);
+    if (rc != STORE_OK)
+        return rc;
+    if (!store_begin(st, true, err))
+        return STORE_ERROR;
+    char id[STORE_ITEM_ID_SIZE];
+    rc = store_item_create_in(st, who, c, now, id, err);
     if (rc == STORE_OK && id_out && !(*id_out = strdup(id))) {
         sg_err_set(err, "out of memory");
         rc = STORE_ERROR;
-    }
-done:
-    if (rc != STORE_OK && id_out) {
-        free(*id_out);
-        *id_out = NULL;
     }
     return store_end(st, rc, rc == STORE_OK, err);
 }
@@ -255,24 +258,15 @@ done:
     return rc;
 }
 
-enum store_status store_item_revise(struct store *st, const struct store_actor *who, const char *id,
-                                    const struct store_content *c, int64_t now, int64_t *rev_out,
-                                    struct sg_err *err)
+enum store_status store_item_revise_in(struct store *st, const struct store_actor *who,
+                                       const char *id, const struct store_content *c, int64_t now,
+                                       int64_t *rev_out, struct sg_err *err)
 {
-    if (!actor_ok(who) || !id) {
-        sg_err_set(err, "actor or item missing");
-        return STORE_INVALID;
-    }
-    enum store_status rc = content_check(c, err);
+    sqlite3_stmt *q = NULL;
+    int64_t latest = 0;
+    enum store_status rc = latest_rev(st, id, &latest, err);
     if (rc != STORE_OK)
         return rc;
-    sqlite3_stmt *q = NULL;
-    if (!store_begin(st, true, err))
-        return STORE_ERROR;
-    int64_t latest = 0;
-    rc = latest_rev(st, id, &latest, err);
-    if (rc != STORE_OK)
-        goto done;
     rc = STORE_ERROR;
     int64_t rev = latest + 1;
     char reason[64];
@@ -309,6 +303,23 @@ enum store_status store_item_revise(struct store *st, const struct store_actor *
         *rev_out = rev;
 done:
     sqlite3_finalize(q);
+    return rc;
+}
+
+enum store_status store_item_revise(struct store *st, const struct store_actor *who, const char *id,
+                                    const struct store_content *c, int64_t now, int64_t *rev_out,
+                                    struct sg_err *err)
+{
+    if (!actor_ok(who) || !id) {
+        sg_err_set(err, "actor or item missing");
+        return STORE_INVALID;
+    }
+    enum store_status rc = store_content_check(c, err);
+    if (rc != STORE_OK)
+        return rc;
+    if (!store_begin(st, true, err))
+        return STORE_ERROR;
+    rc = store_item_revise_in(st, who, id, c, now, rev_out, err);
     return store_end(st, rc, rc == STORE_OK, err);
 }
 
@@ -678,18 +689,12 @@ static enum store_status conflict(struct sg_err *err, const char *what, enum sto
     return STORE_CONFLICT;
 }
 
-enum store_status store_approve(struct store *st, const struct store_actor *who, const char *id,
-                                int64_t rev, int64_t until, const char *targets_json,
-                                bool four_eyes, int64_t now, struct sg_err *err)
+enum store_status store_approve_in(struct store *st, const struct store_actor *who, const char *id,
+                                   int64_t rev, int64_t until, const char *targets_json,
+                                   bool four_eyes, int64_t now, struct sg_err *err)
 {
-    if (!actor_ok(who) || !id || until <= now || !store_len_ok(targets_json, STORE_MAX_JSON_LEN)) {
-        sg_err_set(err, "approve: actor, until or targets out of range");
-        return STORE_INVALID;
-    }
     struct store_revision r = {0};
     sqlite3_stmt *q = NULL;
-    if (!store_begin(st, true, err))
-        return STORE_ERROR;
     enum store_rev_state state = STORE_REV_PENDING;
     bool is_latest = false;
     enum store_status rc = rev_state(st, id, rev, &state, &is_latest, err);
@@ -756,56 +761,73 @@ enum store_status store_approve(struct store *st, const struct store_actor *who,
 done:
     sqlite3_finalize(q);
     store_revision_finish(&r);
-    return store_end(st, rc, rc == STORE_OK, err);
+    return rc;
 }
 
-/* pending -> rejected or approved -> revoked: one decision by who. */
-static enum store_status decide(struct store *st, const struct store_actor *who, const char *id,
-                                int64_t rev, const char *reason, int64_t now,
-                                enum store_rev_state from, enum store_rev_state to,
-                                const char *verb, const char *action, struct sg_err *err)
+enum store_status store_approve(struct store *st, const struct store_actor *who, const char *id,
+                                int64_t rev, int64_t until, const char *targets_json,
+                                bool four_eyes, int64_t now, struct sg_err *err)
 {
-    if (!actor_ok(who) || !id || !store_len_ok(reason, STORE_MAX_REASON_LEN)) {
-        sg_err_set(err, "%s: actor or reason out of range", verb);
+    if (!actor_ok(who) || !id || until <= now || !store_len_ok(targets_json, STORE_MAX_JSON_LEN)) {
+        sg_err_set(err, "approve: actor, until or targets out of range");
         return STORE_INVALID;
     }
     if (!store_begin(st, true, err))
         return STORE_ERROR;
+    enum store_status rc =
+        store_approve_in(st, who, id, rev, until, targets_json, four_eyes, now, err);
+    return store_end(st, rc, rc == STORE_OK, err);
+}
+
+enum store_status store_decide_in(struct store *st, const struct store_actor *who, const char *id,
+                                  int64_t rev, const char *reason, int64_t now, bool revoke,
+                                  struct sg_err *err)
+{
+    enum store_rev_state from = revoke ? STORE_REV_APPROVED : STORE_REV_PENDING;
+    enum store_rev_state to = revoke ? STORE_REV_REVOKED : STORE_REV_REJECTED;
     enum store_rev_state state = STORE_REV_PENDING;
     bool is_latest = false;
     enum store_status rc = rev_state(st, id, rev, &state, &is_latest, err);
     if (rc != STORE_OK)
-        goto done;
-    if (state != from) {
-        rc = conflict(err, verb, state);
-        goto done;
-    }
-    rc = STORE_ERROR;
+        return rc;
+    if (state != from)
+        return conflict(err, revoke ? "revoke" : "reject", state);
     if (!store_exec(st, NULL, err,
                     "UPDATE revisions SET state = ?, decided_by = ?, decided_at = ?, reason = ?"
                     " WHERE item_id = ? AND rev = ?",
                     "ttitti", store_rev_state_name(to), who->name, now, reason, id, rev))
-        goto done;
+        return STORE_ERROR;
     char obj[96];
     object_name(obj, id, rev);
-    rc = store_audit_add(st, who, action, obj, store_rev_state_name(from), store_rev_state_name(to),
-                         now, err);
-done:
+    return store_audit_add(st, who, revoke ? "item.revoke" : "item.reject", obj,
+                           store_rev_state_name(from), store_rev_state_name(to), now, err);
+}
+
+/* pending -> rejected or approved -> revoked: one decision by who. */
+static enum store_status decide(struct store *st, const struct store_actor *who, const char *id,
+                                int64_t rev, const char *reason, int64_t now, bool revoke,
+                                struct sg_err *err)
+{
+    if (!actor_ok(who) || !id || !store_len_ok(reason, STORE_MAX_REASON_LEN)) {
+        sg_err_set(err, "%s: actor or reason out of range", revoke ? "revoke" : "reject");
+        return STORE_INVALID;
+    }
+    if (!store_begin(st, true, err))
+        return STORE_ERROR;
+    enum store_status rc = store_decide_in(st, who, id, rev, reason, now, revoke, err);
     return store_end(st, rc, rc == STORE_OK, err);
 }
 
 enum store_status store_reject(struct store *st, const struct store_actor *who, const char *id,
                                int64_t rev, const char *reason, int64_t now, struct sg_err *err)
 {
-    return decide(st, who, id, rev, reason, now, STORE_REV_PENDING, STORE_REV_REJECTED, "reject",
-                  "item.reject", err);
+    return decide(st, who, id, rev, reason, now, false, err);
 }
 
 enum store_status store_revoke(struct store *st, const struct store_actor *who, const char *id,
                                int64_t rev, const char *reason, int64_t now, struct sg_err *err)
 {
-    return decide(st, who, id, rev, reason, now, STORE_REV_APPROVED, STORE_REV_REVOKED, "revoke",
-                  "item.revoke", err);
+    return decide(st, who, id, rev, reason, now, true, err);
 }
 
 enum store_status store_expire_due(struct store *st, int64_t now, bool *changed, struct sg_err *err)
