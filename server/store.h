@@ -173,8 +173,12 @@ struct store_revision {
     int64_t until;               /* approval end; 0 unless approved/expired/revoked/superseded */
     char *approved_targets_json; /* targets at approval (NULL unless approved once) */
     char *reason;                /* reject / revoke reason; may be NULL */
+    char *notes; /* ingest: what the source said (content warning, sensitive, labels); NULL */
+    char *held;  /* ingest: why it is held (a blocked word) until someone releases it; NULL */
 };
 void store_revision_finish(struct store_revision *r);
+
+#define STORE_ITEM_ID_SIZE 16 /* "it-" + 12 hex + NUL */
 
 struct store_item {
     char *id; /* "it-" + 12 hex */
@@ -224,6 +228,12 @@ enum store_status store_approve(struct store *st, const struct store_actor *who,
 enum store_status store_reject(struct store *st, const struct store_actor *who, const char *id,
                                int64_t rev, const char *reason, int64_t now,
                                struct sg_err *err) SG_MUST_USE;
+/* A held pending revision (store_ingest_post) stays held: store_approve
+ * refuses it (STORE_CONFLICT, "held: ...") until someone who read the reason
+ * releases the hold; that decision is audited on its own. */
+enum store_status store_release_hold(struct store *st, const struct store_actor *who,
+                                     const char *id, int64_t rev, int64_t now,
+                                     struct sg_err *err) SG_MUST_USE;
 /* approved → revoked. */
 enum store_status store_revoke(struct store *st, const struct store_actor *who, const char *id,
                                int64_t rev, const char *reason, int64_t now,
@@ -307,6 +317,114 @@ enum store_status store_feed_save(struct store *st, const char *screen_id, int64
 enum store_status store_feed_load(struct store *st, const char *screen_id, int64_t *version,
                                   int64_t *issued, int64_t *expires, char **content_sha256,
                                   char **envelope, size_t *len, struct sg_err *err) SG_MUST_USE;
+
+/* ---- ingest: sources and the posts they bring (store_ingest.c) ----
+ * A source is a feed, an account or a webhook that fills the queue. What it
+ * brings becomes items authored by "source:<name>" (audited as such), always
+ * pending unless the source's auto-approval rule applies, which approves as
+ * "rule:<name>". Each post is tracked by the source's own id, so a post seen
+ * again is not duplicated and a post edited at the source becomes a new
+ * pending revision (an approved older revision stays approved for its own
+ * content). */
+#define STORE_MAX_SOURCE_POLL_S (7 * 24 * 3600)
+#define STORE_MIN_SOURCE_POLL_S 60
+
+enum store_source_kind {
+    STORE_SOURCE_RSS,      /* RSS 2.0 or Atom feed at url */
+    STORE_SOURCE_MASTODON, /* instance url, numeric account id */
+    STORE_SOURCE_BLUESKY,  /* AppView url, handle or DID as account */
+    STORE_SOURCE_WEBHOOK,  /* POST /api/ingest with the source's token */
+};
+const char *store_source_kind_name(enum store_source_kind k);
+bool store_source_kind_parse(const char *name, enum store_source_kind *out);
+
+struct store_source {
+    int64_t id;
+    char *name;
+    enum store_source_kind kind;
+    char *url;          /* NULL for webhooks */
+    char *account;      /* Mastodon and Bluesky; NULL otherwise */
+    int64_t poll_s;     /* seconds between polls; 0 for webhooks */
+    char *targets_json; /* targets of the items it brings */
+    char *lang;         /* language when a post names none; may be NULL */
+    bool auto_approve;  /* the clinic's own account: approve what passes the checks */
+    bool use_blocklist; /* hold posts with a blocked word */
+    int64_t daily_cap;  /* new posts taken per 24 hours; 0: no cap */
+    bool enabled;
+    bool has_token; /* webhook: a token is set */
+    int64_t created_at, next_poll_at, last_poll_at, last_ok_at;
+    char *last_error;  /* of the last poll or webhook call; NULL when it worked */
+    int64_t posts_24h; /* new posts taken in the last 24 hours */
+};
+void store_source_finish(struct store_source *s);
+void store_sources_free(struct store_source *s, size_t n);
+
+/* A webhook source gets a fresh token (filled in token; the database keeps
+ * its SHA-256). A duplicate name is STORE_CONFLICT. */
+enum store_status store_source_add(struct store *st, const struct store_actor *who,
+                                   const struct store_source *src, int64_t now, int64_t *id_out,
+                                   unsigned char token[STORE_TOKEN_BYTES],
+                                   struct sg_err *err) SG_MUST_USE;
+/* Replaces name, url, account, poll_s, targets, lang, the rules and enabled
+ * (the kind stays); the next poll is due at once. */
+enum store_status store_source_update(struct store *st, const struct store_actor *who, int64_t id,
+                                      const struct store_source *src, int64_t now,
+                                      struct sg_err *err) SG_MUST_USE;
+enum store_status store_source_new_token(struct store *st, const struct store_actor *who,
+                                         int64_t id, int64_t now,
+                                         unsigned char token[STORE_TOKEN_BYTES],
+                                         struct sg_err *err) SG_MUST_USE;
+/* STORE_OK when token is the webhook source's; STORE_FORBIDDEN otherwise
+ * (digests compared in constant time). */
+enum store_status store_source_check_token(struct store *st, int64_t id, const unsigned char *token,
+                                           size_t len, struct sg_err *err) SG_MUST_USE;
+enum store_status store_source_get(struct store *st, int64_t id, int64_t now,
+                                   struct store_source *out, struct sg_err *err) SG_MUST_USE;
+enum store_status store_source_list(struct store *st, int64_t now, struct store_source **out,
+                                    size_t *n, struct sg_err *err) SG_MUST_USE;
+/* Enabled polled sources whose next poll is due at now. */
+enum store_status store_source_due(struct store *st, int64_t now, struct store_source **out,
+                                   size_t *n, struct sg_err *err) SG_MUST_USE;
+/* Records a poll (or webhook call): error NULL when it worked. */
+enum store_status store_source_polled(struct store *st, int64_t id, int64_t now, const char *error,
+                                      int64_t next_poll_at, struct sg_err *err) SG_MUST_USE;
+
+struct store_ingest_post {
+    const char *ext_id;  /* the source's own id */
+    const char *version; /* changes when the post is edited (edited_at, cid, content hash) */
+    int64_t published;   /* 0: unknown */
+    const struct store_content *content;
+    const char *notes; /* NULL or what the source said about it */
+    const char *held;  /* NULL or why it is held */
+    bool auto_approve; /* the rule applies: the edge checked notes, held and flags */
+    int64_t approve_until;
+};
+enum store_ingest_result {
+    STORE_INGEST_NEW,      /* a new pending item */
+    STORE_INGEST_EDITED,   /* a new pending revision of a known item */
+    STORE_INGEST_APPROVED, /* new or edited, and approved by the source's rule */
+    STORE_INGEST_SAME,     /* known and unchanged */
+    STORE_INGEST_CAPPED,   /* new, but the daily cap is reached: not taken this time */
+};
+/* Takes one post of source_id, in one transaction. item_id (may be NULL)
+ * receives the item's id for every result but CAPPED. */
+enum store_status store_ingest_post(struct store *st, int64_t source_id,
+                                    const struct store_ingest_post *p, int64_t now,
+                                    enum store_ingest_result *result,
+                                    char item_id[STORE_ITEM_ID_SIZE],
+                                    struct sg_err *err) SG_MUST_USE;
+/* Posts of source_id published at or after since that are known but not in
+ * present[0..n) were deleted at the source: a pending revision is rejected,
+ * an approved one revoked ("deleted at the source"). *gone counts them. */
+enum store_status store_ingest_gone(struct store *st, int64_t source_id, const char *const *present,
+                                    size_t n, int64_t since, int64_t now, size_t *gone,
+                                    struct sg_err *err) SG_MUST_USE;
+/* Image URLs downloaded before: STORE_NOT_FOUND when never. */
+enum store_status store_ingest_media_get(struct store *st, const char *url, char sha256[65],
+                                         struct sg_err *err) SG_MUST_USE;
+/* Records url -> sha256 (the media row must exist: store_media_put first). */
+enum store_status store_ingest_media_put(struct store *st, const char *url, const char *sha256,
+                                         int64_t now, struct sg_err *err) SG_MUST_USE;
 
 /* ---- settings ---- */
 

@@ -176,6 +176,53 @@ static const char *const migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+
+    /* 1 -> 2: ingest (store_ingest.c). A revision may carry what its source
+     * said about it (notes: content warning, sensitive, labels, visibility)
+     * and why it is held (a blocked word): neither is content, so neither is
+     * part of the content hash; both are written once, when ingest inserts
+     * the revision. `ingested` maps a source's own post id to the item it
+     * became; `ingest_media` remembers downloaded image URLs, so an image is
+     * fetched once. */
+    "ALTER TABLE revisions ADD COLUMN notes TEXT;"
+    "ALTER TABLE revisions ADD COLUMN held TEXT;"
+    "CREATE TABLE sources ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL CHECK (kind IN ('rss', 'mastodon', 'bluesky', 'webhook')),"
+    " url TEXT,"
+    " account TEXT,"
+    " poll_s INTEGER NOT NULL CHECK (poll_s >= 0),"
+    " targets_json TEXT NOT NULL,"
+    " lang TEXT,"
+    " auto_approve INTEGER NOT NULL CHECK (auto_approve IN (0, 1)),"
+    " use_blocklist INTEGER NOT NULL CHECK (use_blocklist IN (0, 1)),"
+    " daily_cap INTEGER NOT NULL CHECK (daily_cap >= 0),"
+    " enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),"
+    " token_sha256 BLOB,"
+    " created_at INTEGER NOT NULL,"
+    " next_poll_at INTEGER NOT NULL DEFAULT 0,"
+    " last_poll_at INTEGER NOT NULL DEFAULT 0,"
+    " last_ok_at INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT"
+    ") STRICT;"
+    "CREATE TABLE ingested ("
+    " source_id INTEGER NOT NULL REFERENCES sources(id),"
+    " ext_id TEXT NOT NULL,"
+    " item_id TEXT NOT NULL REFERENCES items(id),"
+    " version TEXT NOT NULL,"
+    " published INTEGER NOT NULL,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " gone INTEGER NOT NULL DEFAULT 0 CHECK (gone IN (0, 1)),"
+    " PRIMARY KEY (source_id, ext_id)"
+    ") STRICT;"
+    "CREATE INDEX ingested_by_first_seen ON ingested(source_id, first_seen);"
+    "CREATE TABLE ingest_media ("
+    " url TEXT PRIMARY KEY,"
+    " sha256 TEXT NOT NULL REFERENCES media(sha256),"
+    " fetched_at INTEGER NOT NULL"
+    ") STRICT;",
 };
 #define SCHEMA_VERSION ((int64_t)(sizeof migrations / sizeof migrations[0]))
 

@@ -101,7 +101,6 @@ enum store_status store_audit_add(struct store *st, const struct store_actor *wh
  * store_reject/store_revoke, so that ingest (store_ingest.c) can create,
  * revise and decide in the same transaction as its own bookkeeping. The
  * caller validated actor and content (content_check's rules) first. */
-#define STORE_ITEM_ID_SIZE 16 /* "it-" + 12 hex + NUL */
 enum store_status store_item_create_in(struct store *st, const struct store_actor *who,
                                        const struct store_content *c, int64_t now,
                                        char id[STORE_ITEM_ID_SIZE], struct sg_err *err) SG_MUST_USE;

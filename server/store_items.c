@@ -26,6 +26,8 @@ void store_revision_finish(struct store_revision *r)
     free(r->decided_by);
     free(r->approved_targets_json);
     free(r->reason);
+    free(r->notes);
+    free(r->held);
     memset(r, 0, sizeof *r);
 }
 
@@ -328,7 +330,8 @@ enum store_status store_item_revise(struct store *st, const struct store_actor *
 #define REV_COLUMNS                                                                                \
     "item_id, rev, state, kind, title, body, author, source, link, lang, priority,"                \
     " schedule_json, targets_json, content_sha256, created_by, created_at, decided_by,"            \
-    " decided_at, approved_until, approved_targets_json, reason, approved_sha256, created_by_id"
+    " decided_at, approved_until, approved_targets_json, reason, approved_sha256, created_by_id,"  \
+    " notes, held"
 
 /* Reads one row of REV_COLUMNS, then its media (types from the media table).
  * *approved_sha256 (when not NULL) receives the stored approval hash. */
@@ -367,7 +370,8 @@ static enum store_status read_revision(struct store *st, sqlite3_stmt *q,
         !store_col_text(q, 14, &out->created_by, err) ||
         !store_col_text(q, 16, &out->decided_by, err) ||
         !store_col_text(q, 19, &out->approved_targets_json, err) ||
-        !store_col_text(q, 20, &out->reason, err))
+        !store_col_text(q, 20, &out->reason, err) || !store_col_text(q, 23, &out->notes, err) ||
+        !store_col_text(q, 24, &out->held, err))
         return STORE_ERROR;
 
     sqlite3_stmt *m = NULL;
@@ -713,6 +717,11 @@ enum store_status store_approve_in(struct store *st, const struct store_actor *w
     rc = load_revision(st, id, rev, &r, NULL, &creator_id, err);
     if (rc != STORE_OK)
         goto done;
+    if (r.held) {
+        sg_err_set(err, "held: %s (release the hold first)", r.held);
+        rc = STORE_CONFLICT;
+        goto done;
+    }
     if (four_eyes && ((who->user_id != 0 && who->user_id == creator_id) ||
                       strcmp(who->name, r.created_by) == 0)) {
         sg_err_set(err, "four-eyes rule: %s wrote this revision", who->name);
@@ -801,6 +810,44 @@ enum store_status store_decide_in(struct store *st, const struct store_actor *wh
     object_name(obj, id, rev);
     return store_audit_add(st, who, revoke ? "item.revoke" : "item.reject", obj,
                            store_rev_state_name(from), store_rev_state_name(to), now, err);
+}
+
+enum store_status store_release_hold(struct store *st, const struct store_actor *who,
+                                     const char *id, int64_t rev, int64_t now, struct sg_err *err)
+{
+    if (!actor_ok(who) || !id) {
+        sg_err_set(err, "release hold: actor or item missing");
+        return STORE_INVALID;
+    }
+    if (!store_begin(st, true, err))
+        return STORE_ERROR;
+    sqlite3_stmt *q = NULL;
+    char *reason = NULL;
+    enum store_status rc = STORE_ERROR;
+    if (!store_prepare(st, &q, err,
+                       "SELECT held FROM revisions WHERE item_id = ? AND rev = ?"
+                       " AND state = 'pending' AND held IS NOT NULL",
+                       "ti", id, rev))
+        goto done;
+    int r = store_step(st, q, err);
+    if (r < 0 || (r == 1 && !store_col_text(q, 0, &reason, err)))
+        goto done;
+    if (r == 0) {
+        sg_err_set(err, "no held pending revision %s#%lld", id, (long long)rev);
+        rc = STORE_CONFLICT;
+        goto done;
+    }
+    if (!store_exec(st, NULL, err, "UPDATE revisions SET held = NULL WHERE item_id = ? AND rev = ?",
+                    "ti", id, rev))
+        goto done;
+    char obj[96];
+    object_name(obj, id, rev);
+    /* The reason released goes into the record of who released it. */
+    rc = store_audit_add(st, who, "item.release_hold", obj, reason, NULL, now, err);
+done:
+    sqlite3_finalize(q);
+    free(reason);
+    return store_end(st, rc, rc == STORE_OK, err);
 }
 
 /* pending -> rejected or approved -> revoked: one decision by who. */
