@@ -227,9 +227,17 @@ static void persist(struct kiosk_source *s, const char *bytes, size_t len,
 {
     struct sg_err err = {0};
     if (s->net && from == FROM_NETWORK &&
-        !state_save_envelope(s->cfg.state_dir, s->screen.screen, bytes, len, NULL, &err))
-        log_msg(LOG_ERROR, "could not cache feed version %lld: %s", (long long)doc->version,
-                err.msg);
+        !state_save_envelope(s->cfg.state_dir, s->screen.screen, bytes, len, NULL, &err)) {
+        /* The older envelope must not outlive the record that is about to
+         * move past it: it would be refused as a rollback at start anyway,
+         * and a later corrupt record would let it lower the floor. */
+        bool removed = state_remove_envelope(s->cfg.state_dir, s->screen.screen);
+        log_msg(LOG_ERROR, "could not cache feed version %lld: %s%s", (long long)doc->version,
+                err.msg,
+                removed ? "; the older cached copy is removed (a start without network shows the "
+                          "idle card until the queue answers)"
+                        : "");
+    }
     if (!s->accepted.present || doc->version != s->accepted.version) {
         struct sg_err serr = {0};
         if (!state_save(s->cfg.state_dir, s->screen.screen, doc, NULL, &serr))

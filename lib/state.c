@@ -161,3 +161,12 @@ size_t state_remove_temp(const char *dir, const char *screen)
     closedir(d);
     return removed;
 }
+
+bool state_remove_envelope(const char *dir, const char *screen)
+{
+    char path[4096];
+    struct sg_err err = {0};
+    if (!screen_file(dir, "feed-", screen, ".dsse", path, sizeof path, &err))
+        return false;
+    return unlink(path) == 0 || errno == ENOENT;
+}

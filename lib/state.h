@@ -57,6 +57,10 @@ bool state_save_envelope(const char *dir, const char *screen, const char *bytes,
 bool state_load_envelope(const char *dir, const char *screen, char **out, size_t *len,
                          struct sg_err *err) SG_MUST_USE;
 
+/* Deletes the cached envelope (when writing a newer one failed). True when
+ * there is none afterwards. */
+bool state_remove_envelope(const char *dir, const char *screen);
+
 /* Deletes the temp files a crash or power cut left behind while this
  * screen's record or envelope was being written (fileio's "<file>.tmp-*").
  * Returns how many were removed; problems are ignored (the next start
