@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kiosk_clock.h"
 
@@ -37,10 +38,14 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
     size_t n = size * nmemb;
     /* A new status line starts a new response (after a redirect or a
      * 100 Continue): forget the headers of the previous one. */
-    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0)
+    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) {
         t->etag[0] = '\0';
-    else
-        (void)netproto_header_etag(line, n, t->etag);
+        t->retry_after_s = -1;
+    } else if (!netproto_header_etag(line, n, t->etag)) {
+        int64_t delay;
+        if (netproto_header_retry_after(line, n, t->clock_s, &delay))
+            t->retry_after_s = delay;
+    }
     return n;
 }
 
@@ -54,6 +59,8 @@ static bool common(struct net_transfer *t, const struct net_settings *s, const c
 {
     memset(t, 0, sizeof *t);
     t->max = max;
+    t->retry_after_s = -1;
+    t->clock_s = (int64_t)time(NULL); /* only to turn an HTTP date into a delay */
     if (!(t->easy = curl_easy_init())) {
         sg_err_set(err, "curl: out of memory");
         return false;
@@ -77,7 +84,8 @@ static bool common(struct net_transfer *t, const struct net_settings *s, const c
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_USERAGENT, "signet-kiosk/1") == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent ? s->user_agent : "signet-kiosk/1") ==
+            CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_WRITEDATA, t) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK &&

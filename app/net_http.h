@@ -23,9 +23,10 @@
 #define NET_MAX_CONN_LIFETIME_S 300
 
 struct net_settings {
-    const char *ca_file; /* NULL: the system's CA store */
-    const char *pin_key; /* NULL or curl's "sha256//BASE64[;...]" */
-    int64_t timeout_ms;  /* connect timeout and the low-speed window */
+    const char *ca_file;    /* NULL: the system's CA store */
+    const char *pin_key;    /* NULL or curl's "sha256//BASE64[;...]" */
+    int64_t timeout_ms;     /* connect timeout and the low-speed window */
+    const char *user_agent; /* NULL: "signet-kiosk/1" */
 };
 
 struct net_transfer {
@@ -37,8 +38,10 @@ struct net_transfer {
     size_t len, cap, max;
     bool over; /* more than max bytes arrived: aborted */
     char etag[NETPROTO_MAX_ETAG + 1];
+    int64_t retry_after_s; /* a Retry-After header's delay in seconds; -1 when none */
     long status;
     int64_t started_ms; /* monotonic */
+    int64_t clock_s;    /* wall clock at the start, for Retry-After dates */
     char errbuf[CURL_ERROR_SIZE];
 };
 

@@ -102,6 +102,67 @@ bool netproto_header_etag(const char *line, size_t len, char out[NETPROTO_MAX_ET
     return true;
 }
 
+static int month_index(const char *m)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    for (int i = 0; i < 12; i++)
+        if (memcmp(months + 3 * i, m, 3) == 0)
+            return i + 1;
+    return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+bool netproto_header_retry_after(const char *line, size_t len, int64_t now_s, int64_t *delay_s)
+{
+    static const char name[] = "retry-after:";
+    if (len < sizeof name - 1 || strncasecmp(line, name, sizeof name - 1) != 0)
+        return false;
+    char v[64];
+    const char *p = line + sizeof name - 1, *end = line + len;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    while (end > p && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    size_t n = (size_t)(end - p);
+    if (n == 0 || n >= sizeof v)
+        return false;
+    memcpy(v, p, n);
+    v[n] = '\0';
+    int64_t delay;
+    if (strspn(v, "0123456789") == n) {
+        if (n > 9)
+            delay = NETPROTO_MAX_RETRY_AFTER_S;
+        else
+            delay = strtoll(v, NULL, 10);
+    } else {
+        /* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
+        int day, year, hh, mm, ss;
+        char wday[4], mon[4], zone[4];
+        int used = 0;
+        if (n != 29 ||
+            sscanf(v, "%3s, %2d %3s %4d %2d:%2d:%2d %3s%n", wday, &day, mon, &year, &hh, &mm, &ss,
+                   zone, &used) != 8 ||
+            used != 29 || v[3] != ',' || strcmp(zone, "GMT") != 0 || !month_index(mon) || day < 1 ||
+            day > 31 || hh > 23 || mm > 59 || ss > 60 || year < 1970)
+            return false;
+        int64_t t = days_from_civil(year, month_index(mon), day) * 86400 + hh * 3600 + mm * 60 + ss;
+        delay = t > now_s ? t - now_s : 0;
+    }
+    *delay_s = delay > NETPROTO_MAX_RETRY_AFTER_S ? NETPROTO_MAX_RETRY_AFTER_S : delay;
+    return true;
+}
+
 bool netproto_token_parse(const char *text, size_t len, char out[65], struct sg_err *err)
 {
     const char *p = text, *end = text + len;

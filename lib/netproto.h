@@ -42,6 +42,13 @@ bool netproto_status_url(const char *base, const char *screen, char *out, size_t
  * out then holds the tag exactly as sent, for If-None-Match. */
 bool netproto_header_etag(const char *line, size_t len, char out[NETPROTO_MAX_ETAG + 1]);
 
+/* One response header line: true when it is a Retry-After header (RFC 9110
+ * 10.2.3) with a delay in seconds or an HTTP date (IMF-fixdate, "Wed, 21
+ * Oct 2015 07:28:00 GMT"); *delay_s receives the seconds to wait from now_s
+ * (0 for a date in the past), capped at NETPROTO_MAX_RETRY_AFTER_S. */
+#define NETPROTO_MAX_RETRY_AFTER_S (7 * 24 * 3600)
+bool netproto_header_retry_after(const char *line, size_t len, int64_t now_s, int64_t *delay_s);
+
 /* The 64 hex digits of a screen token file (surrounding whitespace and a
  * final newline allowed). out receives them NUL-terminated. */
 bool netproto_token_parse(const char *text, size_t len, char out[65],

@@ -349,8 +349,40 @@ static void test_media_cache(void)
     CHECK_INT(mediastore_prune("/nonexistent-signet-dir", NULL, 0), 0);
 }
 
+static void test_retry_after(void)
+{
+    const int64_t now = 1445412480; /* 2015-10-21T07:28:00Z */
+    static const struct {
+        const char *line;
+        bool ok;
+        int64_t delay;
+    } cases[] = {
+        {"Retry-After: 120\r\n", true, 120},
+        {"retry-after:0\r\n", true, 0},
+        {"Retry-After: 99999999999\r\n", true, NETPROTO_MAX_RETRY_AFTER_S},
+        {"Retry-After: 700000\r\n", true, NETPROTO_MAX_RETRY_AFTER_S},
+        {"Retry-After: Wed, 21 Oct 2015 07:30:00 GMT\r\n", true, 120},
+        {"Retry-After: Wed, 21 Oct 2015 07:00:00 GMT\r\n", true, 0}, /* in the past */
+        {"Retry-After: Wed, 21 Oct 2015 07:30:00 CET\r\n", false, 0},
+        {"Retry-After: Wed, 21 Foo 2015 07:30:00 GMT\r\n", false, 0},
+        {"Retry-After: -5\r\n", false, 0},
+        {"Retry-After: 1.5\r\n", false, 0},
+        {"Retry-After: \r\n", false, 0},
+        {"Retry-After-Not: 5\r\n", false, 0},
+        {"ETag: \"5\"\r\n", false, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t d = -1;
+        bool ok = netproto_header_retry_after(cases[i].line, strlen(cases[i].line), now, &d);
+        CHECK_MSG(ok == cases[i].ok, "%s", cases[i].line);
+        if (ok && cases[i].ok)
+            CHECK_MSG(d == cases[i].delay, "%s: %lld", cases[i].line, (long long)d);
+    }
+}
+
 int main(void)
 {
+    test_retry_after();
     if (!keys_init())
         return 1;
     mkdir(SIGNET_TEST_TMP, 0755);
