@@ -77,8 +77,11 @@ static bool same_counts(struct json_object *o, const size_t *counts, size_t n, s
     return true;
 }
 
-bool jsonx_parse_object(const char *buf, size_t len, size_t max_len, int max_depth,
-                        struct json_object **out, struct sg_err *err)
+/* The strict parse both entry points share; the top level must be of type
+ * want ("an object" or "an array" in the message). */
+static bool parse_strict(const char *buf, size_t len, size_t max_len, int max_depth,
+                         enum json_type want, const char *want_name, struct json_object **out,
+                         struct sg_err *err)
 {
     *out = NULL;
     if (len > max_len) {
@@ -123,9 +126,9 @@ bool jsonx_parse_object(const char *buf, size_t len, size_t max_len, int max_dep
         sg_err_set(err, "unexpected data after the JSON document at byte %zu", end);
         return false;
     }
-    if (!json_object_is_type(obj, json_type_object)) {
+    if (!json_object_is_type(obj, want)) {
         json_object_put(obj);
-        sg_err_set(err, "JSON document is not an object");
+        sg_err_set(err, "JSON document is not %s", want_name);
         return false;
     }
     size_t *counts, nobjects, next = 0;
@@ -143,6 +146,18 @@ bool jsonx_parse_object(const char *buf, size_t len, size_t max_len, int max_dep
     }
     *out = obj;
     return true;
+}
+
+bool jsonx_parse_object(const char *buf, size_t len, size_t max_len, int max_depth,
+                        struct json_object **out, struct sg_err *err)
+{
+    return parse_strict(buf, len, max_len, max_depth, json_type_object, "an object", out, err);
+}
+
+bool jsonx_parse_array(const char *buf, size_t len, size_t max_len, int max_depth,
+                       struct json_object **out, struct sg_err *err)
+{
+    return parse_strict(buf, len, max_len, max_depth, json_type_array, "an array", out, err);
 }
 
 static bool get_member(struct json_object *obj, const char *what, const char *key,
@@ -222,5 +237,16 @@ bool jsonx_get_array(struct json_object *obj, const char *what, const char *key,
         *out = NULL;
         return false;
     }
+    return true;
+}
+
+bool jsonx_get_bool(struct json_object *obj, const char *what, const char *key, bool required,
+                    bool *out, struct sg_err *err)
+{
+    struct json_object *v;
+    if (!get_member(obj, what, key, json_type_boolean, "true or false", required, &v, err))
+        return false;
+    if (v)
+        *out = json_object_get_boolean(v);
     return true;
 }

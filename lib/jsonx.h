@@ -21,6 +21,11 @@ struct json_object;
 bool jsonx_parse_object(const char *buf, size_t len, size_t max_len, int max_depth,
                         struct json_object **out, struct sg_err *err) SG_MUST_USE;
 
+/* The same for a document whose top level must be an array (Mastodon's
+ * timelines are one). */
+bool jsonx_parse_array(const char *buf, size_t len, size_t max_len, int max_depth,
+                       struct json_object **out, struct sg_err *err) SG_MUST_USE;
+
 /* Typed member access. `what` names the object in error messages ("item 3").
  * A missing member is an error only when required; then *out is untouched
  * (getters never allocate: strings are borrowed from obj). A present member
@@ -33,6 +38,9 @@ bool jsonx_get_int(struct json_object *obj, const char *what, const char *key, i
 /* *out is NULL when absent and not required. */
 bool jsonx_get_object(struct json_object *obj, const char *what, const char *key, bool required,
                       struct json_object **out, struct sg_err *err) SG_MUST_USE;
+/* *out is untouched when absent and not required. */
+bool jsonx_get_bool(struct json_object *obj, const char *what, const char *key, bool required,
+                    bool *out, struct sg_err *err) SG_MUST_USE;
 bool jsonx_get_array(struct json_object *obj, const char *what, const char *key, size_t max_len,
                      bool required, struct json_object **out, struct sg_err *err) SG_MUST_USE;
 

@@ -12,7 +12,7 @@ host_pkgs=(
   build-essential cmake pkg-config git
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev
   libcurl4-openssl-dev libjson-c-dev libsodium-dev libqrencode-dev
-  libmicrohttpd-dev libsqlite3-dev
+  libmicrohttpd-dev libsqlite3-dev libexpat1-dev
   fonts-dejavu-core fonts-symbola
 )
 # nginx-light serves `signet-queue publish` folders; chromium is driven by
@@ -26,7 +26,8 @@ cross_pkgs() {
   local arch=$1 triplet=$2
   printf '%s\n' "gcc-$triplet" "libc6-dev-$arch-cross" qemu-user
   for p in libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev \
-    libjson-c-dev libsodium-dev libqrencode-dev libmicrohttpd-dev libsqlite3-dev; do
+    libjson-c-dev libsodium-dev libqrencode-dev libmicrohttpd-dev libsqlite3-dev \
+    libexpat1-dev; do
     printf '%s\n' "$p:$arch"
   done
 }

@@ -56,7 +56,10 @@ for fuzzer in build/fuzz/tests/fuzz/fuzz_*; do
   # New inputs go to a scratch folder; the committed corpus stays as it is.
   scratch=build/fuzz/corpus-$target
   mkdir -p "$scratch"
-  "$fuzzer" -max_total_time="$fuzz_seconds" -max_len=65536 -print_final_stats=1 \
+  # A dictionary of the format's tokens, where the target has one.
+  dict=()
+  if [ -f "tests/fuzz/$target.dict" ]; then dict=(-dict="tests/fuzz/$target.dict"); fi
+  "$fuzzer" "${dict[@]}" -max_total_time="$fuzz_seconds" -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="build/fuzz/crash-$target-" "$scratch" "tests/fuzz/corpus/$target" \
     >"build/fuzz/$name.log" 2>&1 || { tail -40 "build/fuzz/$name.log"; exit 1; }
   grep -E '^stat::number_of_executed_units' "build/fuzz/$name.log" | sed "s/^/$name /"
