@@ -28,6 +28,15 @@ int api_item_revoke(struct http_req *r);
 int api_item_preview_png(struct http_req *r);
 int api_item_preview_info(struct http_req *r);
 int api_media_upload(struct http_req *r);
+int api_items_approve_batch(struct http_req *r);
+
+/* api_sources.c: ingest sources and the webhook. */
+int api_sources_list(struct http_req *r);
+int api_sources_add(struct http_req *r);
+int api_source_update(struct http_req *r);
+int api_source_token(struct http_req *r);
+int api_source_poll(struct http_req *r);
+int api_ingest(struct http_req *r);
 
 /* api_staff.c */
 int api_login(struct http_req *r);
@@ -55,6 +64,7 @@ struct json_object *api_json_revision(const struct store_revision *rev);
 struct json_object *api_json_item(const struct store_item *it);
 struct json_object *api_json_screen(const struct store_screen *s, int64_t now);
 struct json_object *api_json_settings(const struct store_settings *s);
+struct json_object *api_json_source(const struct store_source *s);
 /* Parses a JSON text the store holds (schedule, targets, status); null when
  * absent or unreadable. */
 struct json_object *api_json_parse_stored(const char *text);

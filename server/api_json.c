@@ -78,6 +78,35 @@ struct json_object *api_json_revision(const struct store_revision *rev)
     json_object_object_add(o, "approved_targets",
                            api_json_parse_stored(rev->approved_targets_json));
     json_object_object_add(o, "content_sha256", json_object_new_string(rev->content_sha256));
+    json_object_object_add(o, "notes", str_or_null(rev->notes));
+    json_object_object_add(o, "held", str_or_null(rev->held));
+    return o;
+}
+
+struct json_object *api_json_source(const struct store_source *s)
+{
+    struct json_object *o = json_object_new_object();
+    if (!o)
+        return NULL;
+    json_object_object_add(o, "id", json_object_new_int64(s->id));
+    json_object_object_add(o, "name", str_or_null(s->name));
+    json_object_object_add(o, "kind", json_object_new_string(store_source_kind_name(s->kind)));
+    json_object_object_add(o, "url", str_or_null(s->url));
+    json_object_object_add(o, "account", str_or_null(s->account));
+    json_object_object_add(o, "poll_minutes", json_object_new_int64(s->poll_s / 60));
+    json_object_object_add(o, "targets", api_json_parse_stored(s->targets_json));
+    json_object_object_add(o, "lang", str_or_null(s->lang));
+    json_object_object_add(o, "auto_approve", json_object_new_boolean(s->auto_approve));
+    json_object_object_add(o, "use_blocklist", json_object_new_boolean(s->use_blocklist));
+    json_object_object_add(o, "daily_cap", json_object_new_int64(s->daily_cap));
+    json_object_object_add(o, "enabled", json_object_new_boolean(s->enabled));
+    json_object_object_add(o, "has_token", json_object_new_boolean(s->has_token));
+    json_object_object_add(o, "created_at", api_json_time(s->created_at));
+    json_object_object_add(o, "last_poll_at", api_json_time(s->last_poll_at));
+    json_object_object_add(o, "last_ok_at", api_json_time(s->last_ok_at));
+    json_object_object_add(o, "next_poll_at", api_json_time(s->next_poll_at));
+    json_object_object_add(o, "last_error", str_or_null(s->last_error));
+    json_object_object_add(o, "posts_24h", json_object_new_int64(s->posts_24h));
     return o;
 }
 

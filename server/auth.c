@@ -1,6 +1,7 @@
 #include "auth.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -135,12 +136,48 @@ static int screen_check(struct http_req *r)
     return 0;
 }
 
+/* A webhook source's "Authorization: Bearer <id>.<64 hex>": the id names
+ * the source, the hex is checked against its stored SHA-256 (constant
+ * time). One answer for an unknown or disabled source and a wrong token. */
+static int source_check(struct http_req *r)
+{
+    const char *h = http_header(r, "Authorization");
+    const char *dot = h && strncmp(h, "Bearer ", 7) == 0 ? strchr(h + 7, '.') : NULL;
+    unsigned char token[STORE_TOKEN_BYTES];
+    char digits[24];
+    size_t nd = dot ? (size_t)(dot - (h + 7)) : 0;
+    if (!dot || nd == 0 || nd >= sizeof digits || strspn(h + 7, "0123456789") != nd ||
+        !hex_token(dot + 1, token)) {
+        http_add_header(r, "WWW-Authenticate", "Bearer");
+        return http_reply_error(r, 401, "login-required", "The source's token is missing.");
+    }
+    memcpy(digits, h + 7, nd);
+    digits[nd] = '\0';
+    int64_t id = strtoll(digits, NULL, 10);
+    struct sg_err err = {0};
+    enum store_status st = store_source_check_token(r->q->store, id, token, sizeof token, &err);
+    sodium_memzero(token, sizeof token);
+    if (st == STORE_FORBIDDEN || st == STORE_NOT_FOUND) {
+        http_add_header(r, "WWW-Authenticate", "Bearer");
+        return http_reply_error(r, 401, "login-required", "The source's token is not valid.");
+    }
+    if (st != STORE_OK) {
+        qlog(QLOG_ERROR, "source-token", "error=\"%s\"", err.msg);
+        return http_reply_error(r, 500, "internal", "The token could not be checked.");
+    }
+    r->user_id = id;
+    snprintf(r->user_name, sizeof r->user_name, "source");
+    return 0;
+}
+
 int auth_check(struct http_req *r, enum route_access access)
 {
     if (access == ROUTE_PUBLIC)
         return 0;
     if (access == ROUTE_SCREEN)
         return screen_check(r);
+    if (access == ROUTE_SOURCE)
+        return source_check(r);
     bool safe = is_safe_method(r->method);
     if (!safe && !same_origin(r))
         return http_reply_error(r, 403, "csrf", "This request did not come from the Signet page.");

@@ -14,6 +14,7 @@ struct store;
 struct publisher;
 struct preview;
 struct throttle;
+struct source_poller;
 
 /* The clock: seconds since the epoch. Tests of the binary move it with
  * --clock-offset; everything that decides uses this, never time() directly. */
@@ -24,6 +25,7 @@ struct queue {
     struct publisher *publisher;
     struct preview *preview;
     struct throttle *throttle;
+    struct source_poller *poller; /* ingest; webhook batches go to its thread */
     struct metrics metrics;
     queue_clock_fn clock;
     void *clock_ctx;

@@ -609,7 +609,7 @@ bool req_parse_item(const char *body, size_t len, struct store_content *out, str
 bool req_parse_decision(const char *kind, const char *body, size_t len, struct req_decision *out,
                         struct sg_err *err)
 {
-    static const char *const approve_members[] = {"rev", "until", "targets"};
+    static const char *const approve_members[] = {"rev", "until", "targets", "release_hold"};
     static const char *const reason_members[] = {"rev", "reason"};
     memset(out, 0, sizeof *out);
     bool approve = kind && strcmp(kind, "approve") == 0;
@@ -629,7 +629,8 @@ bool req_parse_decision(const char *kind, const char *body, size_t len, struct r
     if (ok && approve) {
         const char *until = NULL;
         ok = jsonx_get_string(root, what, "until", SGTIME_RFC3339_LEN, false, &until, err) &&
-             jsonx_get_array(root, what, "targets", STORE_MAX_TARGETS, false, &targets, err);
+             jsonx_get_array(root, what, "targets", STORE_MAX_TARGETS, false, &targets, err) &&
+             get_bool(root, what, "release_hold", false, &out->release_hold, NULL, err);
         if (ok && until) {
             if (!sgtime_parse_rfc3339(until, &out->until)) {
                 sg_err_set(err,
@@ -958,4 +959,145 @@ void req_status_finish(struct req_status *r)
     free(r->status_json);
     free(r->png);
     memset(r, 0, sizeof *r);
+}
+
+/* ---- ingest sources and batches ---- */
+
+/* A Mastodon account id (digits) or handle ("praxis" or "praxis@host"), or a
+ * Bluesky handle ("praxis.bsky.social") or DID ("did:plc:abc..."): they go
+ * into URLs unescaped, so only these characters pass. */
+static bool account_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > REQ_MAX_ACCOUNT_LEN || s[0] == '.' || s[0] == '-')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!ascii_alnum(s[i]) && !strchr("._:-@", s[i]))
+            return false;
+    return strstr(s, "..") == NULL;
+}
+
+bool req_parse_source(bool update, const char *body, size_t len, struct store_source *out,
+                      struct sg_err *err)
+{
+    static const char *const members[] = {"name",          "kind",      "url",    "account",
+                                          "poll_minutes",  "targets",   "lang",   "auto_approve",
+                                          "use_blocklist", "daily_cap", "enabled"};
+    memset(out, 0, sizeof *out);
+    struct json_object *root, *targets = NULL;
+    if (!jsonx_parse_object(body, len, REQ_MAX_BODY_BYTES, REQ_MAX_DEPTH, &root, err))
+        return false;
+    const char *kind = NULL, *what = "source";
+    char *account = NULL;
+    int64_t minutes = 15, cap = 0;
+    bool enabled = true, blocklist = true, auto_approve = false;
+    bool ok = ONLY_MEMBERS(root, what, members, err) &&
+              copy_str(root, what, "name", STORE_MAX_NAME_LEN, true, &out->name, err) &&
+              jsonx_get_string(root, what, "kind", 16, !update, &kind, err) &&
+              copy_str(root, what, "url", REQ_MAX_LINK_LEN, false, &out->url, err) &&
+              copy_str(root, what, "account", REQ_MAX_ACCOUNT_LEN + 1, false, &account, err) &&
+              jsonx_get_int(root, what, "poll_minutes", STORE_MIN_SOURCE_POLL_S / 60,
+                            STORE_MAX_SOURCE_POLL_S / 60, false, &minutes, err) &&
+              jsonx_get_array(root, what, "targets", STORE_MAX_TARGETS, false, &targets, err) &&
+              copy_str(root, what, "lang", REQ_MAX_LANG_LEN, false, &out->lang, err) &&
+              get_bool(root, what, "auto_approve", false, &auto_approve, NULL, err) &&
+              get_bool(root, what, "use_blocklist", false, &blocklist, NULL, err) &&
+              jsonx_get_int(root, what, "daily_cap", 0, 1000, false, &cap, err) &&
+              get_bool(root, what, "enabled", false, &enabled, NULL, err);
+    if (ok && update && kind) {
+        sg_err_set(err, "source: \"kind\" cannot change (add a new source)");
+        ok = false;
+    }
+    if (ok && kind && !store_source_kind_parse(kind, &out->kind)) {
+        sg_err_set(err, "source: \"kind\" must be rss, mastodon, bluesky or webhook");
+        ok = false;
+    }
+    if (ok && !display_name_ok(out->name)) {
+        sg_err_set(err, "source: \"name\" must not hold control characters or start or end "
+                        "with a space");
+        ok = false;
+    }
+    if (ok && out->url && !link_ok(out->url)) {
+        sg_err_set(err, "source: \"url\" must be an http:// or https:// URL without spaces");
+        ok = false;
+    }
+    if (ok && account) {
+        /* "@praxis@social.example" is how people write a Mastodon handle. */
+        const char *a = account[0] == '@' ? account + 1 : account;
+        if (!account_ok(a)) {
+            sg_err_set(err, "source: \"account\" must be an account id, a handle or a DID");
+            ok = false;
+        } else if (!(out->account = strdup(a))) {
+            ok = oom(err);
+        }
+    }
+    if (ok && out->lang && !lang_ok(out->lang)) {
+        sg_err_set(err, "source: \"lang\" must be a language tag like \"de\"");
+        ok = false;
+    }
+    /* A webhook is not polled: its interval is 0 whatever was sent. */
+    out->poll_s = out->kind == STORE_SOURCE_WEBHOOK ? 0 : minutes * 60;
+    out->daily_cap = cap;
+    out->enabled = enabled;
+    out->use_blocklist = blocklist;
+    out->auto_approve = auto_approve;
+    if (ok && targets)
+        ok = parse_targets(targets, &out->targets_json, err);
+    else if (ok && !(out->targets_json = strdup("[\"*\"]")))
+        ok = oom(err);
+    json_object_put(root);
+    free(account);
+    if (!ok)
+        store_source_finish(out);
+    return ok;
+}
+
+bool req_parse_batch(const char *body, size_t len, struct req_batch *out, struct sg_err *err)
+{
+    static const char *const members[] = {"items", "until"};
+    static const char *const entry_members[] = {"id", "rev"};
+    memset(out, 0, sizeof *out);
+    struct json_object *root, *items = NULL;
+    if (!jsonx_parse_object(body, len, REQ_MAX_BODY_BYTES, REQ_MAX_DEPTH, &root, err))
+        return false;
+    const char *until = NULL;
+    bool ok = ONLY_MEMBERS(root, "batch", members, err) &&
+              jsonx_get_array(root, "batch", "items", REQ_MAX_BATCH, true, &items, err) &&
+              jsonx_get_string(root, "batch", "until", SGTIME_RFC3339_LEN, false, &until, err);
+    if (ok && until) {
+        ok = sgtime_parse_rfc3339(until, &out->until);
+        if (!ok)
+            sg_err_set(err, "batch: \"until\" must be an RFC 3339 UTC time");
+        out->has_until = ok;
+    }
+    size_t n = ok ? json_object_array_length(items) : 0;
+    if (ok && n == 0) {
+        sg_err_set(err, "batch: \"items\" is empty");
+        ok = false;
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        struct json_object *e = json_object_array_get_idx(items, i);
+        char what[32];
+        snprintf(what, sizeof what, "batch item %zu", i + 1);
+        const char *id = NULL;
+        if (!json_object_is_type(e, json_type_object)) {
+            sg_err_set(err, "%s: not an object", what);
+            ok = false;
+            break;
+        }
+        ok = ONLY_MEMBERS(e, what, entry_members, err) &&
+             jsonx_get_string(e, what, "id", REQ_MAX_ITEM_ID_LEN, true, &id, err) &&
+             jsonx_get_int(e, what, "rev", 1, INT64_MAX - 1, true, &out->revs[i], err);
+        if (ok && !feed_name_valid(id, REQ_MAX_ITEM_ID_LEN)) {
+            sg_err_set(err, "%s: \"id\" is not an item id", what);
+            ok = false;
+        }
+        if (ok)
+            snprintf(out->ids[i], sizeof out->ids[i], "%s", id);
+        out->n = ok ? i + 1 : out->n;
+    }
+    json_object_put(root);
+    if (!ok)
+        memset(out, 0, sizeof *out);
+    return ok;
 }

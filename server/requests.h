@@ -46,6 +46,7 @@ struct req_decision {
     int64_t until;      /* approve only */
     char *targets_json; /* approve only; NULL: the revision's own */
     char *reason;       /* reject (required) and revoke (optional) */
+    bool release_hold;  /* approve only: release a held revision first (ingest) */
 };
 /* kind: "approve", "reject" or "revoke" (decides which members are allowed
  * and required). */
@@ -99,6 +100,28 @@ struct req_status {
 bool req_parse_status(const char *body, size_t len, struct req_status *out,
                       struct sg_err *err) SG_MUST_USE;
 void req_status_finish(struct req_status *r);
+
+/* An ingest source's settings (API.md SourceInput): POST /api/sources
+ * (update false: kind required) or POST /api/sources/{id} (update true: the
+ * kind cannot change). Defaults: poll every 15 minutes, targets ["*"], the
+ * blocklist on, auto-approval off, no cap, enabled. Whether a kind has the
+ * url and account it needs is the store's check. On failure *out is empty. */
+#define REQ_MAX_ACCOUNT_LEN 253 /* the longest DNS name: a Bluesky handle */
+bool req_parse_source(bool update, const char *body, size_t len, struct store_source *out,
+                      struct sg_err *err) SG_MUST_USE;
+
+/* POST /api/items/approve: {"items": [{"id", "rev"}...], "until"?}: approve
+ * many pending revisions at once (a starter library of tips). */
+#define REQ_MAX_BATCH 200
+struct req_batch {
+    size_t n;
+    char ids[REQ_MAX_BATCH][STORE_ITEM_ID_SIZE > 129 ? STORE_ITEM_ID_SIZE : 129];
+    int64_t revs[REQ_MAX_BATCH];
+    bool has_until;
+    int64_t until;
+};
+bool req_parse_batch(const char *body, size_t len, struct req_batch *out,
+                     struct sg_err *err) SG_MUST_USE;
 
 /* A password policy check shared with `signet-queue init` and user changes:
  * valid UTF-8, REQ_MIN_PASSWORD_CHARS..REQ_MAX_PASSWORD_LEN. */

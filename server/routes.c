@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "feed.h"
+#include "ingest.h"
 #include "requests.h"
 #include "store.h"
 
@@ -44,6 +45,14 @@ static const struct route routes[] = {
     {"POST", "/api/media", ROUTE_EDITOR, STORE_MAX_MEDIA_BYTES, METRICS_API, api_media_upload,
      true},
     {"GET", "/api/media/{}", ROUTE_EDITOR, 0, METRICS_API, api_media, false},
+    {"POST", "/api/items/approve", ROUTE_APPROVER, REQ_MAX_BODY_BYTES, METRICS_API,
+     api_items_approve_batch, false},
+    {"GET", "/api/sources", ROUTE_EDITOR, 0, METRICS_API, api_sources_list, false},
+    {"POST", "/api/sources", ROUTE_ADMIN, 8 * KiB, METRICS_API, api_sources_add, false},
+    {"POST", "/api/sources/{}", ROUTE_ADMIN, 8 * KiB, METRICS_API, api_source_update, false},
+    {"POST", "/api/sources/{}/token", ROUTE_ADMIN, KiB, METRICS_API, api_source_token, false},
+    {"POST", "/api/sources/{}/poll", ROUTE_APPROVER, KiB, METRICS_API, api_source_poll, false},
+    {"POST", "/api/ingest", ROUTE_SOURCE, INGEST_MAX_WEBHOOK_BYTES, METRICS_API, api_ingest, false},
     {"GET", "/api/screens", ROUTE_EDITOR, 0, METRICS_API, api_screens_list, false},
     {"POST", "/api/screens", ROUTE_ADMIN, 4 * KiB, METRICS_API, api_screens_add, false},
     {"POST", "/api/screens/{}/token", ROUTE_ADMIN, KiB, METRICS_API, api_screen_token, false},

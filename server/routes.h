@@ -13,6 +13,8 @@
 enum route_access {
     ROUTE_PUBLIC,  /* feeds, media, health, the page's files */
     ROUTE_SCREEN,  /* a screen's bearer token; the handler checks it */
+    ROUTE_SOURCE,  /* a webhook source's bearer token ("<id>.<hex>"); the source's
+                    * id lands in http_req.user_id */
     ROUTE_LOGIN,   /* no session yet, but the cross-site checks apply */
     ROUTE_SESSION, /* any signed-in user */
     ROUTE_EDITOR,

@@ -234,6 +234,12 @@ enum store_status store_reject(struct store *st, const struct store_actor *who, 
 enum store_status store_release_hold(struct store *st, const struct store_actor *who,
                                      const char *id, int64_t rev, int64_t now,
                                      struct sg_err *err) SG_MUST_USE;
+/* Releases the hold and approves, in one transaction (a refused approval
+ * leaves the revision held). */
+enum store_status store_approve_held(struct store *st, const struct store_actor *who,
+                                     const char *id, int64_t rev, int64_t until,
+                                     const char *targets_json, bool four_eyes, int64_t now,
+                                     struct sg_err *err) SG_MUST_USE;
 /* approved → revoked. */
 enum store_status store_revoke(struct store *st, const struct store_actor *who, const char *id,
                                int64_t rev, const char *reason, int64_t now,
@@ -385,6 +391,9 @@ enum store_status store_source_list(struct store *st, int64_t now, struct store_
 /* Enabled polled sources whose next poll is due at now. */
 enum store_status store_source_due(struct store *st, int64_t now, struct store_source **out,
                                    size_t *n, struct sg_err *err) SG_MUST_USE;
+/* Makes a polled source due at once ("poll now" on the page). */
+enum store_status store_source_poll_now(struct store *st, int64_t id,
+                                        struct sg_err *err) SG_MUST_USE;
 /* Records a poll (or webhook call): error NULL when it worked. */
 enum store_status store_source_polled(struct store *st, int64_t id, int64_t now, const char *error,
                                       int64_t next_poll_at, struct sg_err *err) SG_MUST_USE;

@@ -14,44 +14,6 @@
 #define DAY_S 86400
 #define GONE_REASON "deleted at the source"
 
-static const char *const kind_names[] = {"rss", "mastodon", "bluesky", "webhook"};
-
-const char *store_source_kind_name(enum store_source_kind k)
-{
-    return (unsigned)k < sizeof kind_names / sizeof kind_names[0] ? kind_names[k] : "?";
-}
-
-bool store_source_kind_parse(const char *name, enum store_source_kind *out)
-{
-    for (size_t i = 0; name && i < sizeof kind_names / sizeof kind_names[0]; i++) {
-        if (strcmp(name, kind_names[i]) == 0) {
-            *out = (enum store_source_kind)i;
-            return true;
-        }
-    }
-    return false;
-}
-
-void store_source_finish(struct store_source *s)
-{
-    if (!s)
-        return;
-    free(s->name);
-    free(s->url);
-    free(s->account);
-    free(s->targets_json);
-    free(s->lang);
-    free(s->last_error);
-    memset(s, 0, sizeof *s);
-}
-
-void store_sources_free(struct store_source *s, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++)
-        store_source_finish(&s[i]);
-    free(s);
-}
-
 static bool actor_ok(const struct store_actor *who)
 {
     return who && who->name && who->name[0] && store_len_ok(who->name, STORE_MAX_FIELD_LEN) &&
@@ -230,6 +192,8 @@ enum store_status store_source_update(struct store *st, const struct store_actor
         goto done;
     struct store_source s = *src;
     s.kind = kind; /* the kind is fixed: a feed does not turn into a webhook */
+    if (kind == STORE_SOURCE_WEBHOOK)
+        s.poll_s = 0; /* the parser, not knowing the kind, gave the default */
     if (!source_ok(&s, err)) {
         rc = STORE_INVALID;
         goto done;
@@ -400,6 +364,23 @@ enum store_status store_source_polled(struct store *st, int64_t id, int64_t now,
         rc = STORE_ERROR;
     else if (changes == 0) {
         sg_err_set(err, "no such source");
+        rc = STORE_NOT_FOUND;
+    }
+    return store_end(st, rc, rc == STORE_OK, err);
+}
+
+enum store_status store_source_poll_now(struct store *st, int64_t id, struct sg_err *err)
+{
+    if (!store_begin(st, true, err))
+        return STORE_ERROR;
+    int64_t changes = 0;
+    enum store_status rc = STORE_OK;
+    if (!store_exec(st, &changes, err,
+                    "UPDATE sources SET next_poll_at = 0 WHERE id = ? AND kind <> 'webhook'", "i",
+                    id))
+        rc = STORE_ERROR;
+    else if (changes == 0) {
+        sg_err_set(err, "no such polled source");
         rc = STORE_NOT_FOUND;
     }
     return store_end(st, rc, rc == STORE_OK, err);

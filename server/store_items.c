@@ -812,15 +812,12 @@ enum store_status store_decide_in(struct store *st, const struct store_actor *wh
                            store_rev_state_name(from), store_rev_state_name(to), now, err);
 }
 
-enum store_status store_release_hold(struct store *st, const struct store_actor *who,
-                                     const char *id, int64_t rev, int64_t now, struct sg_err *err)
+/* Inside an open write transaction: clears the hold of pending revision
+ * rev, with an audit row that keeps the reason released. */
+static enum store_status release_hold_in(struct store *st, const struct store_actor *who,
+                                         const char *id, int64_t rev, int64_t now,
+                                         struct sg_err *err)
 {
-    if (!actor_ok(who) || !id) {
-        sg_err_set(err, "release hold: actor or item missing");
-        return STORE_INVALID;
-    }
-    if (!store_begin(st, true, err))
-        return STORE_ERROR;
     sqlite3_stmt *q = NULL;
     char *reason = NULL;
     enum store_status rc = STORE_ERROR;
@@ -842,11 +839,41 @@ enum store_status store_release_hold(struct store *st, const struct store_actor 
         goto done;
     char obj[96];
     object_name(obj, id, rev);
-    /* The reason released goes into the record of who released it. */
     rc = store_audit_add(st, who, "item.release_hold", obj, reason, NULL, now, err);
 done:
     sqlite3_finalize(q);
     free(reason);
+    return rc;
+}
+
+enum store_status store_release_hold(struct store *st, const struct store_actor *who,
+                                     const char *id, int64_t rev, int64_t now, struct sg_err *err)
+{
+    if (!actor_ok(who) || !id) {
+        sg_err_set(err, "release hold: actor or item missing");
+        return STORE_INVALID;
+    }
+    if (!store_begin(st, true, err))
+        return STORE_ERROR;
+    enum store_status rc = release_hold_in(st, who, id, rev, now, err);
+    return store_end(st, rc, rc == STORE_OK, err);
+}
+
+enum store_status store_approve_held(struct store *st, const struct store_actor *who,
+                                     const char *id, int64_t rev, int64_t until,
+                                     const char *targets_json, bool four_eyes, int64_t now,
+                                     struct sg_err *err)
+{
+    if (!actor_ok(who) || !id || until <= now || !store_len_ok(targets_json, STORE_MAX_JSON_LEN)) {
+        sg_err_set(err, "approve: actor, until or targets out of range");
+        return STORE_INVALID;
+    }
+    if (!store_begin(st, true, err))
+        return STORE_ERROR;
+    /* One transaction: a refused approval (four-eyes, conflict) keeps the hold. */
+    enum store_status rc = release_hold_in(st, who, id, rev, now, err);
+    if (rc == STORE_OK)
+        rc = store_approve_in(st, who, id, rev, until, targets_json, four_eyes, now, err);
     return store_end(st, rc, rc == STORE_OK, err);
 }
 

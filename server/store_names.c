@@ -133,3 +133,44 @@ void store_content_finish(struct store_content *c)
     free(c->targets_json);
     memset(c, 0, sizeof *c);
 }
+
+/* ---- ingest sources: names and the struct's lifecycle (pure, so the
+ * request parsers can use them without SQLite) ---- */
+
+static const char *const kind_names[] = {"rss", "mastodon", "bluesky", "webhook"};
+
+const char *store_source_kind_name(enum store_source_kind k)
+{
+    return (unsigned)k < sizeof kind_names / sizeof kind_names[0] ? kind_names[k] : "?";
+}
+
+bool store_source_kind_parse(const char *name, enum store_source_kind *out)
+{
+    for (size_t i = 0; name && i < sizeof kind_names / sizeof kind_names[0]; i++) {
+        if (strcmp(name, kind_names[i]) == 0) {
+            *out = (enum store_source_kind)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+void store_source_finish(struct store_source *s)
+{
+    if (!s)
+        return;
+    free(s->name);
+    free(s->url);
+    free(s->account);
+    free(s->targets_json);
+    free(s->lang);
+    free(s->last_error);
+    memset(s, 0, sizeof *s);
+}
+
+void store_sources_free(struct store_source *s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        store_source_finish(&s[i]);
+    free(s);
+}
