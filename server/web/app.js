@@ -245,6 +245,114 @@
             'account.short': 'Das neue Passwort braucht mindestens 12 Zeichen.',
             'account.mismatch': 'Die beiden neuen Passwörter stimmen nicht überein.',
             'account.done': 'Passwort geändert. Bitte melden Sie sich mit dem neuen Passwort an.',
+
+            'nav.sources': 'Quellen',
+
+            'who.source': 'Quelle „{name}“',
+            'who.rule': 'Regel der Quelle „{name}“',
+            'card.origin': 'Übernommen aus der Quelle „{name}“',
+            'card.link': 'Original ansehen',
+            'card.link.label': 'Original ansehen (öffnet ein neues Fenster): {title}',
+            'card.notes': 'Hinweis der Quelle',
+            'note.cw': 'Inhaltswarnung: {text}',
+            'note.sensitive': 'Als sensibel markiert',
+            'note.visibility': 'Nicht öffentlich: {text}',
+            'note.labels': 'Labels: {text}',
+            'card.held.word': 'Zurückgehalten: gesperrtes Wort „{word}“',
+            'card.held.other': 'Zurückgehalten: {reason}',
+            'card.held.hint': 'Erscheint erst nach einer ausdrücklichen Freigabe.',
+            'approve.anyway': 'Trotzdem freigeben…',
+            'approve.anyway.label': 'Trotzdem freigeben: {title}',
+            'approve.anyway.title': 'Trotzdem freigeben',
+            'approve.anyway.ack': 'Ich habe den Grund gelesen',
+            'approve.anyway.ack.missing': 'Bitte bestätigen Sie, dass Sie den Grund gelesen haben.',
+            'approve.anyway.hint': 'Die Freigabe trotz Sperrwort wird gesondert protokolliert.',
+            'approve.anyway.confirm': 'Trotzdem freigeben',
+
+            'batch.start': 'Mehrere freigeben',
+            'batch.stop': 'Auswahl beenden',
+            'batch.select': 'Auswählen',
+            'batch.tips': 'Alle Tipps auswählen',
+            'batch.all': 'Alle auswählen',
+            'batch.none': 'Auswahl leeren',
+            'batch.count': '{n} ausgewählt',
+            'batch.approve': '{n} freigeben',
+            'batch.hint': 'Zurückgehaltene und eigene Einträge (Vier-Augen-Prinzip) lassen sich nur einzeln freigeben.',
+            'batch.title': 'Mehrere freigeben',
+            'batch.confirm.text': '{n} Einträge freigeben? Jeder erscheint auf den Bildschirmen, die er angibt.',
+            'batch.confirm': 'Jetzt {n} freigeben',
+            'batch.progress': 'Gibt frei … {done} von {n}',
+            'batch.done': '{n} freigegeben',
+            'batch.failed': '{n} nicht freigegeben:',
+
+            'sources.title': 'Quellen',
+            'sources.empty': 'Noch keine Quelle eingerichtet.',
+            'sources.kind.rss': 'RSS/Atom-Feed',
+            'sources.kind.mastodon': 'Mastodon',
+            'sources.kind.bluesky': 'Bluesky',
+            'sources.kind.webhook': 'Webhook',
+            'sources.enabled': 'Aktiv',
+            'sources.disabled': 'Pausiert',
+            'sources.where.rss': 'Feed: {url}',
+            'sources.where.mastodon': '{account} auf {url}',
+            'sources.where.bluesky': '{account} (über {url})',
+            'sources.where.webhook': 'Empfängt Beiträge über POST /api/ingest',
+            'sources.every': 'Abruf alle {n} Minuten',
+            'sources.lang': 'Sprache: {lang}',
+            'sources.rule.auto.on': 'Automatisch freigeben: ja',
+            'sources.rule.auto.off': 'Automatisch freigeben: nein',
+            'sources.rule.block.on': 'Sperrliste: an',
+            'sources.rule.block.off': 'Sperrliste: aus',
+            'sources.rule.cap': 'Höchstens {n} Beiträge pro Tag',
+            'sources.rule.nocap': 'Kein Tageslimit',
+            'sources.lastpoll': 'Zuletzt abgerufen: {at}',
+            'sources.lastpoll.never': 'Noch nie abgerufen',
+            'sources.lastok': 'Zuletzt erfolgreich: {at}',
+            'sources.lasterror': 'Letzter Fehler: {error}',
+            'sources.posts24h': '{n} neue Beiträge in 24 Stunden',
+            'sources.posts24h.cap': '{n} von höchstens {cap} neuen Beiträgen in 24 Stunden',
+            'sources.token.set': 'Token vergeben',
+            'sources.token.none': 'Noch kein Token',
+            'sources.poll': 'Jetzt abrufen',
+            'sources.poll.label': 'Jetzt abrufen: {name}',
+            'sources.poll.done': 'Abruf gestartet: {name}',
+            'sources.edit.label': 'Quelle bearbeiten: {name}',
+            'sources.edit.title': 'Quelle bearbeiten',
+            'sources.edit.done': 'Gespeichert: {name}',
+            'sources.enable': 'Aktivieren',
+            'sources.disable': 'Pausieren',
+            'sources.enable.done': 'Aktiviert: {name}',
+            'sources.disable.done': 'Pausiert: {name}',
+            'sources.token.new': 'Neuer Token',
+            'sources.token.confirm': 'Neuen Token für {name} erzeugen? Der alte funktioniert dann sofort nicht mehr.',
+            'sources.token.shown': 'Token für {name} (wird nur jetzt angezeigt):',
+            'sources.howto': 'So schickt ein anderes System Beiträge: POST an diese Adresse, mit dem Token im Kopf „Authorization“.',
+            'sources.howto.after': 'Die Beiträge erscheinen nach wenigen Sekunden in der Warteschlange und warten dort auf Freigabe.',
+            'sources.add': 'Quelle hinzufügen',
+            'sources.add.submit': 'Hinzufügen',
+            'sources.add.done': 'Quelle hinzugefügt: {name}',
+            'sources.field.kind': 'Art der Quelle',
+            'sources.field.name': 'Name (steht als Quelle auf den Karten)',
+            'sources.field.feed': 'Adresse des Feeds',
+            'sources.field.instance': 'Mastodon-Server',
+            'sources.field.account': 'Konto',
+            'sources.field.account.hint': 'Zum Beispiel @praxis@social.example',
+            'sources.field.handle': 'Bluesky-Handle',
+            'sources.field.handle.hint': 'Zum Beispiel praxis.bsky.social (oder eine DID)',
+            'sources.field.appview': 'AppView-Adresse',
+            'sources.advanced': 'Erweitert',
+            'sources.field.webhook.hint': 'Nach dem Hinzufügen erscheint einmal ein Token. Damit schickt ein anderes System (z. B. das Redaktionssystem der Website) Beiträge.',
+            'sources.field.poll': 'Abrufen alle … Minuten',
+            'sources.field.lang': 'Sprache der Beiträge',
+            'sources.lang.auto': 'Wie im Beitrag angegeben',
+            'sources.field.enabled': 'Aktiv (neue Beiträge übernehmen)',
+            'sources.field.rules': 'Regeln',
+            'sources.field.auto': 'Automatisch freigeben',
+            'sources.field.auto.hint': 'Nur für eigene Konten der Praxis; nie bei Inhaltswarnungen, sensiblen Inhalten, Labels oder gesperrten Wörtern.',
+            'sources.field.block': 'Sperrliste anwenden',
+            'sources.field.block.hint': 'Beiträge mit einem gesperrten Wort bleiben zurückgehalten, bis jemand sie ausdrücklich freigibt.',
+            'sources.field.cap': 'Tageslimit (0 = unbegrenzt)',
+            'sources.field.cap.hint': 'Höchstens so viele neue Beiträge in 24 Stunden übernehmen.',
         },
         en: {
             'skip': 'Skip to content',
@@ -482,6 +590,114 @@
             'account.short': 'The new password needs at least 12 characters.',
             'account.mismatch': 'The two new passwords differ.',
             'account.done': 'Password changed. Please sign in with the new password.',
+
+            'nav.sources': 'Sources',
+
+            'who.source': 'source “{name}”',
+            'who.rule': 'rule of the source “{name}”',
+            'card.origin': 'Taken from the source “{name}”',
+            'card.link': 'View the original',
+            'card.link.label': 'View the original (opens a new window): {title}',
+            'card.notes': 'Note from the source',
+            'note.cw': 'Content warning: {text}',
+            'note.sensitive': 'Marked sensitive',
+            'note.visibility': 'Not public: {text}',
+            'note.labels': 'Labels: {text}',
+            'card.held.word': 'Held: blocked word “{word}”',
+            'card.held.other': 'Held: {reason}',
+            'card.held.hint': 'Shown only after an explicit approval.',
+            'approve.anyway': 'Approve anyway…',
+            'approve.anyway.label': 'Approve anyway: {title}',
+            'approve.anyway.title': 'Approve anyway',
+            'approve.anyway.ack': 'I have read the reason',
+            'approve.anyway.ack.missing': 'Please confirm that you have read the reason.',
+            'approve.anyway.hint': 'Approving despite the blocked word is logged on its own.',
+            'approve.anyway.confirm': 'Approve anyway',
+
+            'batch.start': 'Approve several',
+            'batch.stop': 'Stop selecting',
+            'batch.select': 'Select',
+            'batch.tips': 'Select all tips',
+            'batch.all': 'Select all',
+            'batch.none': 'Clear selection',
+            'batch.count': '{n} selected',
+            'batch.approve': 'Approve {n}',
+            'batch.hint': 'Held items and your own (four-eyes rule) can only be approved one by one.',
+            'batch.title': 'Approve several',
+            'batch.confirm.text': 'Approve {n} items? Each goes to the screens it names.',
+            'batch.confirm': 'Approve {n} now',
+            'batch.progress': 'Approving … {done} of {n}',
+            'batch.done': '{n} approved',
+            'batch.failed': '{n} not approved:',
+
+            'sources.title': 'Sources',
+            'sources.empty': 'No source set up yet.',
+            'sources.kind.rss': 'RSS/Atom feed',
+            'sources.kind.mastodon': 'Mastodon',
+            'sources.kind.bluesky': 'Bluesky',
+            'sources.kind.webhook': 'Webhook',
+            'sources.enabled': 'Active',
+            'sources.disabled': 'Paused',
+            'sources.where.rss': 'Feed: {url}',
+            'sources.where.mastodon': '{account} on {url}',
+            'sources.where.bluesky': '{account} (via {url})',
+            'sources.where.webhook': 'Receives posts through POST /api/ingest',
+            'sources.every': 'Polled every {n} minutes',
+            'sources.lang': 'Language: {lang}',
+            'sources.rule.auto.on': 'Approve automatically: yes',
+            'sources.rule.auto.off': 'Approve automatically: no',
+            'sources.rule.block.on': 'Blocklist: on',
+            'sources.rule.block.off': 'Blocklist: off',
+            'sources.rule.cap': 'At most {n} posts a day',
+            'sources.rule.nocap': 'No daily cap',
+            'sources.lastpoll': 'Last polled: {at}',
+            'sources.lastpoll.never': 'Never polled yet',
+            'sources.lastok': 'Last success: {at}',
+            'sources.lasterror': 'Last error: {error}',
+            'sources.posts24h': '{n} new posts in 24 hours',
+            'sources.posts24h.cap': '{n} of at most {cap} new posts in 24 hours',
+            'sources.token.set': 'Token issued',
+            'sources.token.none': 'No token yet',
+            'sources.poll': 'Poll now',
+            'sources.poll.label': 'Poll now: {name}',
+            'sources.poll.done': 'Poll started: {name}',
+            'sources.edit.label': 'Edit source: {name}',
+            'sources.edit.title': 'Edit source',
+            'sources.edit.done': 'Saved: {name}',
+            'sources.enable': 'Enable',
+            'sources.disable': 'Pause',
+            'sources.enable.done': 'Enabled: {name}',
+            'sources.disable.done': 'Paused: {name}',
+            'sources.token.new': 'New token',
+            'sources.token.confirm': 'Make a new token for {name}? The old one stops working at once.',
+            'sources.token.shown': 'Token for {name} (shown only now):',
+            'sources.howto': 'How another system sends posts: POST to this address, with the token in the “Authorization” header.',
+            'sources.howto.after': 'The posts appear in the queue within seconds and wait there for approval.',
+            'sources.add': 'Add source',
+            'sources.add.submit': 'Add',
+            'sources.add.done': 'Source added: {name}',
+            'sources.field.kind': 'Kind of source',
+            'sources.field.name': 'Name (shown as the source on the cards)',
+            'sources.field.feed': 'Feed address',
+            'sources.field.instance': 'Mastodon server',
+            'sources.field.account': 'Account',
+            'sources.field.account.hint': 'For example @praxis@social.example',
+            'sources.field.handle': 'Bluesky handle',
+            'sources.field.handle.hint': 'For example praxis.bsky.social (or a DID)',
+            'sources.field.appview': 'AppView address',
+            'sources.advanced': 'Advanced',
+            'sources.field.webhook.hint': 'After adding, a token is shown once. Another system (the website\u2019s editor, say) uses it to send posts.',
+            'sources.field.poll': 'Poll every … minutes',
+            'sources.field.lang': 'Language of the posts',
+            'sources.lang.auto': 'As the post says',
+            'sources.field.enabled': 'Active (take new posts)',
+            'sources.field.rules': 'Rules',
+            'sources.field.auto': 'Approve automatically',
+            'sources.field.auto.hint': 'Only for the practice\u2019s own accounts; never for content warnings, sensitive content, labels or blocked words.',
+            'sources.field.block': 'Use the blocklist',
+            'sources.field.block.hint': 'Posts with a blocked word stay held until someone approves them explicitly.',
+            'sources.field.cap': 'Daily cap (0 = none)',
+            'sources.field.cap.hint': 'Take at most this many new posts within 24 hours.',
         },
     };
 
@@ -503,6 +719,13 @@
     const ONSCREEN_REFRESH_MS = 15000;
     const SETTINGS_POLL_MS = 30000;
     const SCREENS_CACHE_MS = 30000;
+    const SOURCES_REFRESH_MS = 30000;
+    const SOURCE_POLL_SETTLE_MS = 3000; /* "poll now" → reload the card after this */
+    const SOURCE_KINDS = ['rss', 'mastodon', 'bluesky', 'webhook'];
+    const BLUESKY_APPVIEW = 'https://public.api.bsky.app';
+    const MAX_POLL_MINUTES = 10080;
+    const MAX_DAILY_CAP = 1000;
+    const BATCH_MAX = 200; /* items per POST /api/items/approve */
 
     const state = {
         lang: 'de',
@@ -1110,12 +1333,19 @@
     function viewQueue(arg) {
         const filter = ITEM_STATES.includes(arg) ? arg : 'pending';
         const refresh = button('refresh', { class: 'btn small', testid: 'queue-refresh' });
+        const batchable = filter === 'pending' && can('approver');
+        const toggle = batchable ? button('batch.start', { class: 'btn small', testid: 'batch-toggle', attrs: { 'aria-pressed': 'false' } }) : null;
         const { root } = viewRoot('queue.title', refresh);
         const sel = h('select', { testid: 'queue-filter' }, ITEM_STATES.map((s) => option(s, 'state.' + s, s === filter)));
         sel.value = filter;
         sel.addEventListener('change', () => go(sel.value === 'pending' ? '#/queue' : '#/queue/' + sel.value));
         const list = h('div', { class: 'cards', testid: 'queue-list', attrs: { 'aria-busy': 'true' } }, h('p', { class: 'muted', i18n: 'loading' }));
-        root.append(h('div', { class: 'toolbar' }, field('queue.filter', sel, { class: 'inline' }).wrap), list);
+        const result = h('div', { class: 'batch-result', tabIndex: -1 });
+        root.append(h('div', { class: 'toolbar row' }, field('queue.filter', sel, { class: 'inline' }).wrap, toggle), result);
+        const batch = batchable ? batchControls(list, toggle, result, () => load()) : null;
+        if (batch) root.append(batch.tools);
+        root.appendChild(list);
+        if (batch) root.append(batch.bar);
 
         async function load() {
             list.setAttribute('aria-busy', 'true');
@@ -1127,9 +1357,11 @@
                 const items = Array.isArray(r.items) ? r.items : [];
                 const shown = filter === 'pending' ? items.filter((it) => it.latest && it.latest.state === 'pending') : items;
                 if (filter === 'pending') setPendingCount(shown.length);
+                for (const c of list.children) forgetVisible(c);
                 list.replaceChildren(...(shown.length
                     ? shown.map((it) => itemCard(it, load))
                     : [h('p', { class: 'empty', testid: 'queue-empty', i18n: filter === 'pending' ? 'queue.empty' : 'queue.empty.other' })]));
+                if (batch) batch.refresh();
             } catch (e) {
                 showError(e);
             } finally {
@@ -1147,14 +1379,235 @@
         el.hidden = n === 0;
     }
 
+    /* "Approve several": a checkbox on every card that can be approved as it
+     * is (pending, not held, not the user's own under the four-eyes rule),
+     * shortcuts to pick all tips or everything, and a bar at the bottom that
+     * approves the picked revisions in batches of BATCH_MAX. */
+    function batchControls(list, toggle, result, reload) {
+        const picked = new Map(); /* item id → {id, rev, title} */
+        let on = false;
+        const selTips = button('batch.tips', { class: 'btn small', testid: 'batch-select-tips' });
+        const selAll = button('batch.all', { class: 'btn small', testid: 'batch-select-all' });
+        const selNone = button('batch.none', { class: 'btn small', testid: 'batch-select-none' });
+        const tools = h('div', { class: 'batch-tools', testid: 'batch-tools', hidden: true },
+            h('p', { class: 'hint', i18n: 'batch.hint' }), h('div', { class: 'row' }, selTips, selAll, selNone));
+        const count = h('p', { class: 'batch-count', testid: 'batch-count', attrs: { 'aria-live': 'polite' } });
+        const approve = h('button', { type: 'button', class: 'btn primary', testid: 'batch-approve', attrs: { 'aria-haspopup': 'dialog' } });
+        const bar = h('div', { class: 'batch-bar', testid: 'batch-bar', hidden: true }, count, approve);
+
+        const cards = () => [...list.querySelectorAll('[data-testid=queue-card][data-selectable="1"]')];
+        function update() {
+            count.textContent = t('batch.count', { n: picked.size });
+            approve.textContent = t('batch.approve', { n: picked.size });
+            approve.disabled = picked.size === 0;
+        }
+        function pick(card, yes) {
+            const box = card.querySelector('[data-testid=batch-check]');
+            if (box) box.checked = yes;
+            card.classList.toggle('picked', yes);
+            if (yes) picked.set(card.dataset.itemId, { id: card.dataset.itemId, rev: Number(card.dataset.rev), title: card.dataset.title });
+            else picked.delete(card.dataset.itemId);
+        }
+        function addBox(card) {
+            if (card.querySelector('[data-testid=batch-check]')) return;
+            const box = h('input', { type: 'checkbox', id: uid('pick'), testid: 'batch-check' });
+            box.addEventListener('change', () => {
+                pick(card, box.checked);
+                update();
+            });
+            card.prepend(h('label', { class: 'check pick', htmlFor: box.id }, box,
+                h('span', { i18n: 'batch.select' }), h('span', { class: 'sr-only', text: ': ' + card.dataset.title })));
+            const was = picked.get(card.dataset.itemId);
+            pick(card, !!was && was.rev === Number(card.dataset.rev));
+        }
+        /* After a reload: boxes on the new cards, and picks of items that
+         * left the list (or got a new revision) dropped. */
+        function refresh() {
+            if (!on) return;
+            const here = new Map(cards().map((c) => [c.dataset.itemId, Number(c.dataset.rev)]));
+            for (const [id, e] of [...picked]) if (here.get(id) !== e.rev) picked.delete(id);
+            for (const c of cards()) addBox(c);
+            update();
+        }
+        function set(yes) {
+            on = yes;
+            toggle.setAttribute('aria-pressed', yes ? 'true' : 'false');
+            toggle.dataset.i18n = yes ? 'batch.stop' : 'batch.start';
+            toggle.textContent = t(toggle.dataset.i18n);
+            tools.hidden = !yes;
+            bar.hidden = !yes;
+            if (!yes) {
+                picked.clear();
+                for (const l of list.querySelectorAll('label.pick')) l.remove();
+                for (const c of list.querySelectorAll('.picked')) c.classList.remove('picked');
+            }
+            refresh();
+        }
+        toggle.addEventListener('click', () => {
+            set(!on);
+            if (on) selTips.focus();
+        });
+        selTips.addEventListener('click', () => {
+            for (const c of cards()) if (c.dataset.kind === 'tip') pick(c, true);
+            update();
+        });
+        selAll.addEventListener('click', () => {
+            for (const c of cards()) pick(c, true);
+            update();
+        });
+        selNone.addEventListener('click', () => {
+            for (const c of cards()) pick(c, false);
+            picked.clear();
+            update();
+        });
+        approve.addEventListener('click', () => {
+            const entries = [...picked.values()];
+            if (!entries.length) return;
+            const n = entries.length;
+            const until = h('input', { type: 'date', min: todayLocal(), testid: 'batch-until' });
+            const days = state.settings && state.settings.approval_days;
+            const progress = h('p', { class: 'hint', testid: 'batch-progress', attrs: { 'aria-live': 'polite' } });
+            sheet({
+                title: t('batch.title'),
+                subtitle: t('batch.confirm.text', { n }),
+                testid: 'batch-sheet',
+                confirmText: t('batch.confirm', { n }),
+                confirmTestid: 'batch-confirm',
+                body: [field('approve.until', until, { optional: true, hintText: days ? t('approve.until.hint', { n: days }) : null }).wrap, progress],
+                onConfirm: async () => {
+                    const out = await approveMany(entries, until.value ? endOfDayIso(until.value) : null,
+                        (done) => { progress.textContent = t('batch.progress', { done, n }); });
+                    showBatchResult(result, out);
+                    toast(t('batch.done', { n: out.approved }));
+                    set(false);
+                    reload();
+                    setTimeout(() => result.focus(), 0); /* after the sheet gave focus back */
+                },
+            });
+        });
+        update();
+        return { tools, bar, refresh };
+    }
+
+    /* POST /api/items/approve in chunks of at most BATCH_MAX; a chunk the
+     * server refused as a whole counts as failed for each of its items. */
+    async function approveMany(entries, until, onProgress) {
+        const out = { approved: 0, failed: [] };
+        for (let i = 0; i < entries.length; i += BATCH_MAX) {
+            const chunk = entries.slice(i, i + BATCH_MAX);
+            const body = { items: chunk.map((e) => ({ id: e.id, rev: e.rev })) };
+            if (until) body.until = until;
+            try {
+                const r = await api('POST', '/api/items/approve', body);
+                out.approved += Number(r.approved) || 0;
+                for (const res of Array.isArray(r.results) ? r.results : []) {
+                    if (res && res.ok === false) {
+                        const e = chunk.find((x) => x.id === res.id);
+                        out.failed.push({ title: e ? e.title : String(res.id), error: String(res.error || t('err.other')) });
+                    }
+                }
+            } catch (e) {
+                if (e instanceof ApiError && e.status === 401) throw e;
+                for (const x of chunk) out.failed.push({ title: x.title, error: errorText(e) });
+            }
+            onProgress(Math.min(i + BATCH_MAX, entries.length));
+        }
+        return out;
+    }
+
+    function showBatchResult(box, out) {
+        box.replaceChildren(h('div', { class: 'note' + (out.failed.length ? ' warn' : ''), testid: 'batch-result', attrs: { role: 'status' } },
+            h('p', { class: 'strong', testid: 'batch-done', text: t('batch.done', { n: out.approved }) }),
+            out.failed.length ? h('p', { text: t('batch.failed', { n: out.failed.length }) }) : null,
+            out.failed.length ? h('ul', {}, out.failed.map((f) => h('li', { testid: 'batch-error', text: f.title + ': ' + f.error }))) : null,
+            h('button', { type: 'button', class: 'btn small', i18n: 'close', on: { click: () => box.replaceChildren() } })));
+    }
+
+    /* Ingest acts as "source:<name>" (a post it took) and "rule:<name>" (an
+     * auto-approval); people act under their own names. */
+    function whoText(who) {
+        if (typeof who !== 'string' || !who) return '?';
+        if (who.startsWith('source:')) return t('who.source', { name: who.slice(7) });
+        if (who.startsWith('rule:')) return t('who.rule', { name: who.slice(5) });
+        return who;
+    }
+
+    /* A revision's notes as the server writes them ("content warning: x;
+     * marked sensitive at the source; labels: y"), one line each in the
+     * page's language. A "; " inside a warning's own text stays with it. */
+    const NOTE_KINDS = [['content warning: ', 'note.cw'], ['visibility: ', 'note.visibility'], ['labels: ', 'note.labels']];
+    const NOTE_SENSITIVE = 'marked sensitive at the source';
+    function noteLines(notes) {
+        const parts = [];
+        for (const piece of String(notes).split('; ')) {
+            const known = piece === NOTE_SENSITIVE || NOTE_KINDS.some(([pre]) => piece.startsWith(pre));
+            if (known || !parts.length) parts.push(piece);
+            else parts[parts.length - 1] += '; ' + piece;
+        }
+        return parts.map((p) => {
+            if (p === NOTE_SENSITIVE) return t('note.sensitive');
+            const k = NOTE_KINDS.find(([pre]) => p.startsWith(pre));
+            return k ? t(k[1], { text: p.slice(k[0].length) }) : p;
+        });
+    }
+
+    function notesBox(notes, testid) {
+        return h('div', { class: 'flag notes', testid },
+            h('p', { class: 'flag-title', i18n: 'card.notes' }),
+            h('ul', {}, noteLines(notes).map((line) => h('li', { text: line }))));
+    }
+
+    function heldBox(held, testid) {
+        const m = /^blocked word: (.+)$/s.exec(String(held));
+        return h('div', { class: 'flag held', testid },
+            h('p', { class: 'flag-title', text: m ? t('card.held.word', { word: m[1] }) : t('card.held.other', { reason: String(held) }) }),
+            h('p', { class: 'flag-hint', i18n: 'card.held.hint' }));
+    }
+
+    /* Runs fn once el comes near the viewport: the fit check behind a card's
+     * warning badge costs the server a layout run, and the tips library puts
+     * 140 cards in the queue at once. */
+    const visibleFns = new WeakMap();
+    let visibleObserver = null;
+    function whenVisible(el, fn) {
+        if (typeof IntersectionObserver !== 'function') {
+            fn();
+            return;
+        }
+        if (!visibleObserver) {
+            visibleObserver = new IntersectionObserver((entries) => {
+                for (const e of entries) {
+                    if (!e.isIntersecting) continue;
+                    const f = visibleFns.get(e.target);
+                    forgetVisible(e.target);
+                    if (f) f();
+                }
+            }, { rootMargin: '300px 0px' });
+        }
+        visibleFns.set(el, fn);
+        visibleObserver.observe(el);
+    }
+
+    function forgetVisible(el) {
+        visibleFns.delete(el);
+        if (visibleObserver) visibleObserver.unobserve(el);
+    }
+
+    function safeLink(url) {
+        return typeof url === 'string' && /^https?:\/\/[^\s]+$/i.test(url) ? url : null;
+    }
+
     function itemCard(item, reload) {
         const rev = item.latest || {};
         const title = rev.title || item.id;
         const titleId = uid('card');
+        const author = rev.created_by || item.created_by || '';
+        const fromSource = author.startsWith('source:') ? author.slice(7) : null;
+        const held = rev.state === 'pending' && rev.held ? rev.held : null;
         const card = h('article', {
-            class: 'card item-card',
+            class: 'card item-card' + (held ? ' is-held' : ''),
             testid: 'queue-card',
-            dataset: { itemId: item.id, kind: item.kind, rev: rev.rev, state: rev.state },
+            dataset: { itemId: item.id, kind: item.kind, rev: rev.rev, state: rev.state, title, held: held ? '1' : '0' },
             attrs: { 'aria-labelledby': titleId },
         });
 
@@ -1170,15 +1623,18 @@
             preview.replaceChildren(h('p', { i18n: 'card.preview.broken' }));
         });
         card.appendChild(preview);
-        api('GET', '/api/items/' + enc(item.id) + '/revisions/' + enc(rev.rev) + '/preview')
-            .then((p) => {
-                let key = null;
-                if (p.fits === false) key = 'warn.cut';
-                else if (p.min_size === true) key = 'warn.small';
-                if (key) preview.after(h('p', { class: 'badge warn' + (p.fits === false ? ' bad' : ''), testid: 'preview-warning', i18n: key }));
-            })
-            .catch(() => { /* no badge; the image shows what it can */ });
+        whenVisible(card, () => {
+            api('GET', '/api/items/' + enc(item.id) + '/revisions/' + enc(rev.rev) + '/preview')
+                .then((p) => {
+                    let key = null;
+                    if (p.fits === false) key = 'warn.cut';
+                    else if (p.min_size === true) key = 'warn.small';
+                    if (key) preview.after(h('p', { class: 'badge warn' + (p.fits === false ? ' bad' : ''), testid: 'preview-warning', i18n: key }));
+                })
+                .catch(() => { /* no badge; the image shows what it can */ });
+        });
 
+        const link = safeLink(rev.link);
         const meta = h('div', { class: 'chips' },
             h('span', { class: 'chip kind-' + item.kind, i18n: 'kind.' + item.kind }),
             rev.state ? h('span', { class: 'chip state-' + rev.state, i18n: 'state.' + rev.state }) : null,
@@ -1186,11 +1642,18 @@
         const body = h('div', { class: 'card-body' },
             meta,
             h('h2', { class: 'card-title', id: titleId, text: title, lang: rev.lang === 'de' || rev.lang === 'en' ? rev.lang : undefined }),
+            held ? heldBox(held, 'card-held') : null,
+            rev.notes ? notesBox(rev.notes, 'card-notes') : null,
+            fromSource !== null ? h('p', { class: 'byline origin', testid: 'card-origin', text: t('card.origin', { name: fromSource }) }) : null,
             rev.author ? h('p', { class: 'byline', text: t('card.by', { author: rev.author }) }) : null,
-            rev.source ? h('p', { class: 'byline', text: t('card.source', { source: rev.source }) }) : null,
-            h('p', { class: 'meta', text: t('card.created', { who: rev.created_by || item.created_by || '?', at: fmtTime(rev.created_at || item.created_at) }) }),
+            rev.source && rev.source !== fromSource ? h('p', { class: 'byline', text: t('card.source', { source: rev.source }) }) : null,
+            link ? h('p', { class: 'byline' }, h('a', {
+                href: link, target: '_blank', rel: 'noopener noreferrer', i18n: 'card.link', testid: 'card-link',
+                attrs: { 'aria-label': t('card.link.label', { title }) },
+            })) : null,
+            h('p', { class: 'meta', text: t('card.created', { who: whoText(author), at: fmtTime(rev.created_at || item.created_at) }) }),
             h('p', { class: 'meta', text: t('card.targets', { targets: targetsText(rev.state === 'approved' && rev.approved_targets ? rev.approved_targets : rev.targets) }) }),
-            rev.decided_by && rev.state ? h('p', { class: 'meta', text: t('card.decided', { state: t('state.' + rev.state), who: rev.decided_by, at: fmtTime(rev.decided_at) }) }) : null,
+            rev.decided_by && rev.state ? h('p', { class: 'meta', text: t('card.decided', { state: t('state.' + rev.state), who: whoText(rev.decided_by), at: fmtTime(rev.decided_at) }) }) : null,
             rev.until && rev.state === 'approved' ? h('p', { class: 'meta', text: t('card.until', { at: fmtTime(rev.until) }) }) : null,
             rev.reason ? h('p', { class: 'meta', text: t('card.reason', { reason: rev.reason }) }) : null,
             item.shown && item.shown.rev !== rev.rev ? h('p', { class: 'note', text: t('card.shown', { rev: item.shown.rev }) }) : null);
@@ -1201,8 +1664,12 @@
             const fourEyes = !!(state.settings && state.settings.four_eyes && state.settings.four_eyes[item.kind]) &&
                 rev.created_by === state.user.name;
             const approve = h('button', {
-                type: 'button', class: 'btn primary', i18n: 'approve', testid: 'approve', disabled: fourEyes,
-                attrs: { 'aria-label': t('approve.label', { title }) },
+                type: 'button',
+                class: held ? 'btn approve-anyway' : 'btn primary',
+                i18n: held ? 'approve.anyway' : 'approve',
+                testid: held ? 'approve-anyway' : 'approve',
+                disabled: fourEyes,
+                attrs: { 'aria-label': t(held ? 'approve.anyway.label' : 'approve.label', { title }), 'aria-haspopup': 'dialog' },
             });
             approve.addEventListener('click', () => openApprove(item, reload));
             const reject = h('button', {
@@ -1212,6 +1679,7 @@
             reject.addEventListener('click', () => openReject(item, reload));
             actions.append(approve, reject);
             if (fourEyes) body.appendChild(h('p', { class: 'note', i18n: 'card.foureyes' }));
+            if (!fourEyes && !held) card.dataset.selectable = '1';
         }
         actions.appendChild(h('a', {
             class: 'btn', href: '#/edit/' + enc(item.id), i18n: 'edit', testid: 'edit',
@@ -1223,24 +1691,39 @@
         return card;
     }
 
+    /* A held revision (a blocked word) is approved only with release_hold,
+     * after the approver ticked that they read why it was held. */
     function openApprove(item, reload) {
         const rev = item.latest;
+        const held = rev.held || null;
         const own = Array.isArray(rev.targets) && rev.targets.length ? rev.targets : ['*'];
         const until = h('input', { type: 'date', min: todayLocal(), testid: 'approve-until' });
         const days = state.settings && state.settings.approval_days;
         const picker = targetPicker(own);
+        const ack = held ? h('input', { type: 'checkbox', id: uid('ack'), testid: 'release-ack' }) : null;
         sheet({
-            title: t('approve.title'),
+            title: t(held ? 'approve.anyway.title' : 'approve.title'),
             subtitle: rev.title,
             testid: 'approve-sheet',
-            confirmText: t('approve.confirm'),
+            confirmText: t(held ? 'approve.anyway.confirm' : 'approve.confirm'),
             confirmTestid: 'approve-confirm',
+            danger: !!held,
+            focus: ack || undefined,
             body: [
+                held ? heldBox(held, 'approve-held') : null,
+                rev.notes ? notesBox(rev.notes, 'approve-notes') : null,
+                held ? h('label', { class: 'check ack', htmlFor: ack.id }, ack, h('span', { i18n: 'approve.anyway.ack' })) : null,
+                held ? h('p', { class: 'hint', i18n: 'approve.anyway.hint' }) : null,
                 field('approve.until', until, { optional: true, hintText: days ? t('approve.until.hint', { n: days }) : null }).wrap,
                 picker.el,
             ],
             onConfirm: async () => {
+                if (held && !ack.checked) {
+                    ack.focus();
+                    throw localError('approve.anyway.ack.missing');
+                }
                 const body = { rev: rev.rev };
+                if (held) body.release_hold = true;
                 if (until.value) body.until = endOfDayIso(until.value);
                 const targets = picker.value();
                 if (!targets.length) throw localError('targets.none');
@@ -1627,6 +2110,338 @@
         return form;
     }
 
+    /* --- sources --- */
+
+    function viewSources() {
+        const refresh = button('refresh', { class: 'btn small', testid: 'sources-refresh' });
+        const { root } = viewRoot('sources.title', refresh);
+        const list = h('div', { class: 'cards', testid: 'sources-list', attrs: { 'aria-busy': 'true' } }, h('p', { class: 'muted', i18n: 'loading' }));
+        root.appendChild(list);
+
+        /* fromTimer: skip the rebuild while it would throw away a shown
+         * token or an open sheet. */
+        async function load(fromTimer) {
+            if (fromTimer === true && (list.querySelector('[data-open]') || document.querySelector('dialog[open]'))) return;
+            list.setAttribute('aria-busy', 'true');
+            try {
+                const [r] = await Promise.all([api('GET', '/api/sources'), ensureScreens().catch(() => null)]);
+                const sources = Array.isArray(r.sources) ? r.sources : [];
+                list.replaceChildren(...(sources.length
+                    ? sources.map((s) => sourceCard(s, () => load(false)))
+                    : [h('p', { class: 'empty', testid: 'sources-empty', i18n: 'sources.empty' })]));
+            } catch (e) {
+                showError(e);
+            } finally {
+                list.setAttribute('aria-busy', 'false');
+            }
+        }
+        refresh.addEventListener('click', () => busy(refresh, () => load(false)));
+        /* The add form lives outside the list, so a reload keeps a token
+         * that was just shown. */
+        if (can('admin')) {
+            ensureScreens().catch(() => null).then(() => {
+                if (root.isConnected) root.appendChild(addSourceForm(() => load(false)));
+            });
+        }
+        load();
+        every(SOURCES_REFRESH_MS, () => load(true));
+        return {};
+    }
+
+    function langName(lang) {
+        return lang === 'de' || lang === 'en' ? t('compose.lang.' + lang) : String(lang);
+    }
+
+    /* "praxis@social.example" (how the server keeps a Mastodon handle) as
+     * people write it. */
+    function accountText(kind, account) {
+        if (!account) return '';
+        if (kind === 'mastodon' && !/^\d+$/.test(account) && !account.startsWith('@')) return '@' + account;
+        return account;
+    }
+
+    function sourceWhere(s) {
+        const vars = { url: s.url || '', account: accountText(s.kind, s.account) };
+        return SOURCE_KINDS.includes(s.kind) ? t('sources.where.' + s.kind, vars) : String(s.url || '');
+    }
+
+    /* The Source back as a SourceInput (POST /api/sources/{id} replaces every
+     * field), with some fields changed. */
+    function sourceInput(s, changes) {
+        const b = {
+            name: s.name,
+            targets: Array.isArray(s.targets) && s.targets.length ? s.targets : ['*'],
+            auto_approve: !!s.auto_approve,
+            use_blocklist: s.use_blocklist !== false,
+            daily_cap: Number(s.daily_cap) || 0,
+            enabled: !!s.enabled,
+        };
+        if (s.kind !== 'webhook') {
+            if (s.url) b.url = s.url;
+            if (s.poll_minutes) b.poll_minutes = s.poll_minutes;
+        }
+        if (s.account) b.account = s.account;
+        if (s.lang) b.lang = s.lang;
+        return Object.assign(b, changes || {});
+    }
+
+    function sourceCard(s, reload) {
+        const name = s.name || String(s.id);
+        const titleId = uid('src');
+        const polled = s.kind !== 'webhook';
+        const card = h('article', {
+            class: 'card source-card', testid: 'source-card',
+            dataset: { sourceId: s.id, kind: s.kind, enabled: s.enabled ? '1' : '0', name },
+            attrs: { 'aria-labelledby': titleId },
+        });
+        card.appendChild(h('div', { class: 'screen-head' },
+            h('h2', { class: 'card-title', id: titleId, text: name }),
+            h('span', { class: 'status ' + (s.enabled ? 'online' : 'paused'), testid: 'source-enabled', i18n: s.enabled ? 'sources.enabled' : 'sources.disabled' })));
+        card.appendChild(h('div', { class: 'chips' },
+            h('span', { class: 'chip source-kind', testid: 'source-kind', i18n: SOURCE_KINDS.includes(s.kind) ? 'sources.kind.' + s.kind : undefined, text: SOURCE_KINDS.includes(s.kind) ? undefined : String(s.kind) }),
+            s.lang ? h('span', { class: 'chip', text: t('sources.lang', { lang: langName(s.lang) }) }) : null));
+        card.appendChild(h('p', { class: 'meta break', testid: 'source-where', text: sourceWhere(s) }));
+        if (polled && s.poll_minutes) card.appendChild(h('p', { class: 'meta', text: t('sources.every', { n: s.poll_minutes }) }));
+        card.appendChild(h('p', { class: 'meta', text: t('card.targets', { targets: targetsText(s.targets) }) }));
+
+        const cap = Number(s.daily_cap) || 0;
+        card.appendChild(h('ul', { class: 'rules', testid: 'source-rules' },
+            h('li', { class: s.auto_approve ? 'rule on' : 'rule', dataset: { rule: 'auto', on: s.auto_approve ? '1' : '0' }, i18n: s.auto_approve ? 'sources.rule.auto.on' : 'sources.rule.auto.off' }),
+            h('li', { class: s.use_blocklist ? 'rule on' : 'rule', dataset: { rule: 'blocklist', on: s.use_blocklist ? '1' : '0' }, i18n: s.use_blocklist ? 'sources.rule.block.on' : 'sources.rule.block.off' }),
+            h('li', { class: cap ? 'rule on' : 'rule', dataset: { rule: 'cap', on: String(cap) }, text: cap ? t('sources.rule.cap', { n: cap }) : t('sources.rule.nocap') })));
+
+        const status = h('div', { class: 'source-status' });
+        if (polled) {
+            status.appendChild(h('p', {
+                class: 'meta', testid: 'source-lastpoll',
+                text: s.last_poll_at ? t('sources.lastpoll', { at: fmtAgo(s.last_poll_at) + ' (' + fmtTime(s.last_poll_at) + ')' }) : t('sources.lastpoll.never'),
+            }));
+            if (s.last_ok_at && s.last_ok_at !== s.last_poll_at) status.appendChild(h('p', { class: 'meta', text: t('sources.lastok', { at: fmtAgo(s.last_ok_at) }) }));
+        } else {
+            status.appendChild(h('p', { class: 'meta', testid: 'source-has-token', i18n: s.has_token ? 'sources.token.set' : 'sources.token.none' }));
+        }
+        status.appendChild(h('p', {
+            class: 'meta', testid: 'source-posts',
+            text: cap ? t('sources.posts24h.cap', { n: Number(s.posts_24h) || 0, cap }) : t('sources.posts24h', { n: Number(s.posts_24h) || 0 }),
+        }));
+        if (typeof s.last_error === 'string' && s.last_error) {
+            status.appendChild(h('p', { class: 'note warn', testid: 'source-error', text: t('sources.lasterror', { error: s.last_error }) }));
+        }
+        card.appendChild(status);
+
+        const out = h('div');
+        const actions = h('div', { class: 'actions' });
+        if (polled && can('approver')) {
+            const poll = button('sources.poll', { testid: 'source-poll', disabled: !s.enabled, attrs: { 'aria-label': t('sources.poll.label', { name }) } });
+            poll.addEventListener('click', () => busy(poll, async () => {
+                await api('POST', '/api/sources/' + enc(s.id) + '/poll', null);
+                toast(t('sources.poll.done', { name }));
+                /* The poll runs in the background; show its outcome soon. */
+                setTimeout(() => {
+                    if (card.isConnected) reload();
+                }, SOURCE_POLL_SETTLE_MS);
+            }));
+            actions.appendChild(poll);
+        }
+        if (can('admin')) {
+            const edit = button('edit', { testid: 'source-edit', attrs: { 'aria-label': t('sources.edit.label', { name }), 'aria-haspopup': 'dialog' } });
+            edit.addEventListener('click', () => openSourceEdit(s, reload));
+            const toggle = button(s.enabled ? 'sources.disable' : 'sources.enable', { testid: 'source-toggle', class: 'btn' + (s.enabled ? ' danger-outline' : '') });
+            toggle.addEventListener('click', () => busy(toggle, async () => {
+                await api('POST', '/api/sources/' + enc(s.id), sourceInput(s, { enabled: !s.enabled }));
+                toast(t(s.enabled ? 'sources.disable.done' : 'sources.enable.done', { name }));
+                reload();
+            }));
+            actions.append(edit, toggle);
+            if (!polled) {
+                const tok = button('sources.token.new', { testid: 'source-token' });
+                tok.addEventListener('click', async () => {
+                    const ok = await confirmSheet({
+                        title: t('sources.token.new'), text: t('sources.token.confirm', { name }),
+                        confirmText: t('sources.token.new'), confirmTestid: 'source-token-confirm', danger: true,
+                    });
+                    if (!ok) return;
+                    await busy(tok, async () => {
+                        const r = await api('POST', '/api/sources/' + enc(s.id) + '/token', null);
+                        out.replaceChildren(webhookTokenBox(name, r.token));
+                        card.dataset.open = '1'; /* keep the token on screen: no auto refresh */
+                        out.querySelector('.secret-box').focus();
+                    });
+                });
+                actions.appendChild(tok);
+            }
+        }
+        card.appendChild(out);
+        if (actions.childElementCount) card.appendChild(actions);
+        return card;
+    }
+
+    /* A webhook's token, shown once, and how another system uses it. */
+    function webhookTokenBox(name, token) {
+        const box = secretBox(t('sources.token.shown', { name }), token);
+        box.tabIndex = -1;
+        const example = [
+            'POST ' + location.origin + '/api/ingest',
+            'Authorization: Bearer <token>',
+            'Content-Type: application/json',
+            '',
+            '{"posts": [{"id": "2026-001", "title": "…", "body": "…", "link": "https://…"}]}',
+        ].join('\n');
+        return h('div', { class: 'token-out', testid: 'source-token-box' },
+            box,
+            h('p', { i18n: 'sources.howto' }),
+            h('pre', { class: 'howto', testid: 'source-howto', text: example }),
+            h('p', { class: 'hint', i18n: 'sources.howto.after' }));
+    }
+
+    /* "social.example" → "https://social.example"; the server checks the rest. */
+    function normUrl(v) {
+        const s = String(v || '').trim();
+        if (!s) return '';
+        return /^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : 'https://' + s;
+    }
+
+    function intOr(v, dflt) {
+        const n = Number(v);
+        return v !== '' && Number.isInteger(n) ? n : dflt;
+    }
+
+    /* A checkbox with its one-line explanation under it. */
+    function checkField(labelKey, hintKey, checked, testid) {
+        const input = h('input', { type: 'checkbox', id: uid('chk'), checked: !!checked, testid });
+        const hint = h('p', { class: 'hint', id: uid('hint'), i18n: hintKey });
+        input.setAttribute('aria-describedby', hint.id);
+        return { input, wrap: h('div', { class: 'check-field' }, h('label', { class: 'check', htmlFor: input.id }, input, h('span', { i18n: labelKey })), hint) };
+    }
+
+    /* The fields of a source, for adding one (src null: the kind is chosen
+     * here and decides which fields show) or changing one (the kind is
+     * fixed). value() returns the SourceInput or throws a local error. */
+    function sourceFields(src) {
+        const s = src || {};
+        const kindSel = src ? null : h('select', { testid: 'source-kind' }, SOURCE_KINDS.map((k) => option(k, 'sources.kind.' + k, k === 'rss')));
+        const kind = () => (src ? src.kind : kindSel.value);
+        const text = (props) => h('input', Object.assign({ type: 'text', autocomplete: 'off', autocapitalize: 'none', spellcheck: false }, props));
+        const name = h('input', { type: 'text', required: true, maxLength: MAX_NAME, value: s.name || '', autocomplete: 'off', testid: 'source-name' });
+        const feed = text({ inputMode: 'url', maxLength: 2000, placeholder: 'https://praxis.example/feed.xml', value: s.kind === 'rss' ? s.url || '' : '', testid: 'source-feed-url' });
+        const instance = text({ inputMode: 'url', maxLength: 2000, placeholder: 'https://social.example', value: s.kind === 'mastodon' ? s.url || '' : '', testid: 'source-instance' });
+        const account = text({ maxLength: 254, placeholder: '@praxis@social.example', value: s.kind === 'mastodon' ? accountText('mastodon', s.account) : '', testid: 'source-account' });
+        const handle = text({ maxLength: 254, placeholder: 'praxis.bsky.social', value: s.kind === 'bluesky' ? s.account || '' : '', testid: 'source-handle' });
+        const appview = text({ inputMode: 'url', maxLength: 2000, value: s.kind === 'bluesky' && s.url ? s.url : BLUESKY_APPVIEW, testid: 'source-appview' });
+        const poll = h('input', { type: 'number', min: 1, max: MAX_POLL_MINUTES, step: 1, inputMode: 'numeric', required: true, value: String(s.poll_minutes || 15), testid: 'source-poll-minutes' });
+        const lang = h('select', { testid: 'source-lang' }, option('', 'sources.lang.auto'), option('de', 'compose.lang.de'), option('en', 'compose.lang.en'),
+            s.lang && s.lang !== 'de' && s.lang !== 'en' ? h('option', { value: s.lang, text: s.lang }) : null);
+        lang.value = s.lang || '';
+        const enabled = h('input', { type: 'checkbox', id: uid('chk'), checked: s.enabled !== false, testid: 'source-enabled-box' });
+        const auto = checkField('sources.field.auto', 'sources.field.auto.hint', !!s.auto_approve, 'source-auto');
+        const block = checkField('sources.field.block', 'sources.field.block.hint', s.use_blocklist !== false, 'source-blocklist');
+        const cap = h('input', { type: 'number', min: 0, max: MAX_DAILY_CAP, step: 1, inputMode: 'numeric', required: true, value: String(Number(s.daily_cap) || 0), testid: 'source-cap' });
+        const targets = targetPicker(s.targets);
+
+        const parts = {
+            rss: h('div', { class: 'form' }, field('sources.field.feed', feed).wrap),
+            mastodon: h('div', { class: 'form' }, field('sources.field.instance', instance).wrap, field('sources.field.account', account, { hintKey: 'sources.field.account.hint' }).wrap),
+            bluesky: h('div', { class: 'form' }, field('sources.field.handle', handle, { hintKey: 'sources.field.handle.hint' }).wrap,
+                h('details', { class: 'advanced' }, h('summary', { i18n: 'sources.advanced' }), field('sources.field.appview', appview).wrap)),
+            webhook: src ? h('div') : h('p', { class: 'note', i18n: 'sources.field.webhook.hint' }),
+        };
+        const pollField = field('sources.field.poll', poll);
+        function sync() {
+            const k = kind();
+            for (const [pk, el] of Object.entries(parts)) el.hidden = pk !== k;
+            pollField.wrap.hidden = k === 'webhook';
+            /* Only what shows is required: a hidden required field would
+             * block the form without anyone seeing why. */
+            feed.required = k === 'rss';
+            instance.required = k === 'mastodon';
+            account.required = k === 'mastodon';
+            handle.required = k === 'bluesky';
+            poll.required = k !== 'webhook';
+        }
+        if (kindSel) kindSel.addEventListener('change', sync);
+        sync();
+
+        const el = h('div', { class: 'form source-fields' },
+            kindSel ? field('sources.field.kind', kindSel).wrap : h('p', { class: 'chips' }, h('span', { class: 'chip source-kind', i18n: 'sources.kind.' + s.kind })),
+            field('sources.field.name', name).wrap,
+            Object.values(parts),
+            h('div', { class: 'pair' }, pollField.wrap, field('sources.field.lang', lang).wrap),
+            targets.el,
+            h('fieldset', { class: 'rules-set' }, h('legend', { i18n: 'sources.field.rules' }),
+                auto.wrap, block.wrap, field('sources.field.cap', cap, { hintKey: 'sources.field.cap.hint' }).wrap),
+            h('label', { class: 'check', htmlFor: enabled.id }, enabled, h('span', { i18n: 'sources.field.enabled' })));
+
+        function value() {
+            const k = kind();
+            const b = {
+                name: name.value.trim(),
+                auto_approve: auto.input.checked,
+                use_blocklist: block.input.checked,
+                daily_cap: intOr(cap.value, 0),
+                enabled: enabled.checked,
+            };
+            if (!src) b.kind = k;
+            if (k === 'rss') b.url = normUrl(feed.value);
+            else if (k === 'mastodon') {
+                b.url = normUrl(instance.value);
+                b.account = account.value.trim();
+            } else if (k === 'bluesky') {
+                b.url = normUrl(appview.value) || BLUESKY_APPVIEW;
+                b.account = handle.value.trim().replace(/^@/, '');
+            }
+            if (k !== 'webhook') b.poll_minutes = intOr(poll.value, 15);
+            if (lang.value) b.lang = lang.value;
+            b.targets = targets.value();
+            if (!b.targets.length) throw localError('targets.none');
+            return b;
+        }
+        return { el, value, focus: kindSel || name };
+    }
+
+    function addSourceForm(reload) {
+        const out = h('div', { class: 'source-add-out' });
+        let fields = sourceFields(null);
+        const submit = h('button', { type: 'submit', class: 'btn primary wide', i18n: 'sources.add.submit', testid: 'source-add-submit' });
+        const form = h('form', { class: 'form', testid: 'source-add-form' }, fields.el, submit);
+        const details = h('details', { class: 'card add-source', testid: 'source-add' }, h('summary', { i18n: 'sources.add', testid: 'source-add-open' }), form, out);
+        form.addEventListener('submit', (ev) => {
+            ev.preventDefault();
+            busy(submit, async () => {
+                const body = fields.value();
+                const r = await api('POST', '/api/sources', body);
+                toast(t('sources.add.done', { name: body.name }));
+                const fresh = sourceFields(null);
+                fields.el.replaceWith(fresh.el);
+                fields = fresh;
+                if (r.token) {
+                    out.replaceChildren(webhookTokenBox(body.name, r.token));
+                    out.querySelector('.secret-box').focus();
+                } else out.replaceChildren();
+                reload();
+            });
+        });
+        return details;
+    }
+
+    function openSourceEdit(s, reload) {
+        const f = sourceFields(s);
+        sheet({
+            title: t('sources.edit.title'),
+            subtitle: s.name,
+            testid: 'source-edit-sheet',
+            confirmText: t('save'),
+            confirmTestid: 'source-edit-save',
+            focus: f.focus,
+            body: [f.el],
+            onConfirm: async () => {
+                const b = f.value();
+                await api('POST', '/api/sources/' + enc(s.id), b);
+                toast(t('sources.edit.done', { name: b.name }));
+                reload();
+            },
+        });
+    }
+
     /* --- audit log --- */
 
     function viewAudit() {
@@ -1864,6 +2679,7 @@
         queue: { render: viewQueue, role: 'editor' },
         onscreen: { render: viewOnscreen, role: 'editor' },
         compose: { render: () => viewCompose(null), role: 'editor' },
+        sources: { render: viewSources, role: 'editor' },
         edit: { render: (arg) => viewCompose(arg), role: 'editor' },
         audit: { render: viewAudit, role: 'approver' },
         users: { render: viewUsers, role: 'admin' },
