@@ -171,7 +171,12 @@ bool netproto_token_parse(const char *text, size_t len, char out[65], struct sg_
     while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
         end--;
     size_t n = (size_t)(end - p);
-    if (n != 64 || strspn(p, "0123456789abcdefABCDEF") < 64) {
+    bool hex = n == 64;
+    /* Byte by byte within len: text need not be NUL-terminated. */
+    for (size_t i = 0; hex && i < n; i++)
+        hex = (p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+              (p[i] >= 'A' && p[i] <= 'F');
+    if (!hex) {
         /* Never echo the text: it may be a real token with a typo. */
         sg_err_set(err, "a screen token is 64 hex digits on one line");
         return false;

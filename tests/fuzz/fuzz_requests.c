@@ -35,6 +35,9 @@ enum {
     SEL_TARGETS_MATCH,
     SEL_COUNT
 };
+/* Parsers added later take first bytes from 0xf0 on, so the corpus's
+ * existing inputs keep reaching the parsers they were made for. */
+enum { SEL_LATE = 0xf0, LATE_SOURCE_ADD = 0, LATE_SOURCE_UPDATE, LATE_BATCH, LATE_COUNT };
 
 static void must(bool cond)
 {
@@ -206,10 +209,61 @@ static void check_other(int sel, const char *body, size_t len)
     }
 }
 
+static void check_source(bool update, const char *body, size_t len)
+{
+    struct store_source s;
+    struct sg_err err = {0};
+    if (!req_parse_source(update, body, len, &s, &err)) {
+        must(err.set && !s.name && !s.url && !s.account && !s.targets_json && !s.lang);
+        return;
+    }
+    must(s.name && *s.name && strlen(s.name) <= STORE_MAX_NAME_LEN && s.targets_json);
+    must_be_json(s.targets_json, json_type_array);
+    must(!s.url || strncasecmp(s.url, "http", 4) == 0);
+    must(!s.account || (*s.account && !strchr(s.account, '/') && !strchr(s.account, '?') &&
+                        !strchr(s.account, '&') && !strchr(s.account, '#')));
+    must(s.daily_cap >= 0 && s.daily_cap <= 1000);
+    must(s.kind == STORE_SOURCE_WEBHOOK
+             ? s.poll_s == 0
+             : s.poll_s >= STORE_MIN_SOURCE_POLL_S && s.poll_s <= STORE_MAX_SOURCE_POLL_S);
+    store_source_finish(&s);
+}
+
+static void check_batch(const char *body, size_t len)
+{
+    struct req_batch *b = malloc(sizeof *b);
+    struct sg_err err = {0};
+    if (!b)
+        return;
+    if (!req_parse_batch(body, len, b, &err)) {
+        must(err.set && b->n == 0);
+    } else {
+        must(b->n >= 1 && b->n <= REQ_MAX_BATCH);
+        for (size_t i = 0; i < b->n; i++)
+            must(b->ids[i][0] && b->revs[i] >= 1);
+    }
+    free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
+    if (data[0] >= SEL_LATE) {
+        const char *b = (const char *)data + 1;
+        switch ((data[0] - SEL_LATE) % LATE_COUNT) {
+        case LATE_SOURCE_ADD:
+            check_source(false, b, size - 1);
+            break;
+        case LATE_SOURCE_UPDATE:
+            check_source(true, b, size - 1);
+            break;
+        default:
+            check_batch(b, size - 1);
+            break;
+        }
+        return 0;
+    }
     int sel = data[0] % SEL_COUNT;
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
