@@ -25,6 +25,7 @@
 #include "play_log.h"
 #include "playlist.h"
 #include "render.h"
+#include "sd_notify.h"
 #include "sgtime.h"
 #include "verdict.h"
 
@@ -74,8 +75,10 @@ struct kiosk {
     enum verdict_reason reasons[FEED_MAX_ITEMS];
     bool clock_behind; /* logged that the clock reads below the feed's issued time */
     int64_t start_ms;
-    bool presented;     /* the first frame is on screen */
-    int64_t reported_s; /* when dropped counts were last computed */
+    bool presented;       /* the first frame is on screen */
+    int64_t watchdog_ms;  /* ping interval for systemd's watchdog; 0: none */
+    int64_t next_ping_ms; /* monotonic */
+    int64_t reported_s;   /* when dropped counts were last computed */
     struct kiosk_report report;
 };
 
@@ -286,6 +289,20 @@ static void send_screenshot(struct kiosk *k)
     kiosk_source_screenshot(k->source, png, len);
 }
 
+/* Tells systemd's watchdog that the loop turns, as long as the source
+ * thread does too (a hung network thread must restart the kiosk as well). */
+static void ping_watchdog(struct kiosk *k)
+{
+    int64_t mono = kiosk_mono_ms();
+    if (k->watchdog_ms <= 0 || mono < k->next_ping_ms)
+        return;
+    k->next_ping_ms = mono + k->watchdog_ms;
+    if (kiosk_source_alive(k->source, mono))
+        (void)sd_notify_send("WATCHDOG=1");
+    else
+        log_msg(LOG_ERROR, "the feed thread has not turned for minutes; not telling the watchdog");
+}
+
 /* One turn of the loop; returns the time to sleep in ms. */
 static int64_t step(struct kiosk *k)
 {
@@ -307,7 +324,9 @@ static int64_t step(struct kiosk *k)
         k->presented = true;
         log_msg(LOG_INFO, "first frame presented %lld ms after start",
                 (long long)(wall_ms() - k->start_ms));
+        (void)sd_notify_send("READY=1");
     }
+    ping_watchdog(k);
     if (k->fading && alpha == 255) {
         k->fading = false;
         render_card_free(k->leaving);
@@ -330,6 +349,8 @@ static int64_t step(struct kiosk *k)
     }
     if (k->opt.exit_after > 0)
         next = min64(next, k->start_ms + (int64_t)(k->opt.exit_after * 1000));
+    if (k->watchdog_ms > 0)
+        next = min64(next, now + (k->next_ping_ms - kiosk_mono_ms()));
     return next > now ? next - now : 0;
 }
 
@@ -426,6 +447,9 @@ static bool setup(struct kiosk *k, struct sg_err *err)
         }
     }
     kiosk_clock_init(&k->clock);
+    k->watchdog_ms = sd_notify_watchdog_ms();
+    if (k->watchdog_ms > 0)
+        log_msg(LOG_INFO, "systemd watchdog: a ping every %lld ms", (long long)k->watchdog_ms);
     if (o->clock_start) {
         int64_t t = 0;
         if (!sgtime_parse_rfc3339(o->clock_start, &t)) { /* checked with the options */

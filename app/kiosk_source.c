@@ -47,6 +47,7 @@ struct kiosk_source {
     SDL_mutex *lock;
     SDL_cond *wake; /* file mode sleeps on it */
     atomic_bool stop;
+    _Atomic int64_t heartbeat_ms; /* monotonic: the loop's last turn */
     CURLM *multi;
     int64_t start_ms;
 
@@ -385,6 +386,7 @@ static void poll_file(struct kiosk_source *s)
 static void run_file(struct kiosk_source *s)
 {
     while (!stopping(s)) {
+        atomic_store(&s->heartbeat_ms, kiosk_mono_ms());
         poll_file(s);
         SDL_LockMutex(s->lock);
         if (!stopping(s))
@@ -710,6 +712,7 @@ static void run_net(struct kiosk_source *s)
         log_msg(LOG_INFO, "no --token-file: this screen sends no status reports");
     while (!stopping(s)) {
         int64_t now = kiosk_mono_ms();
+        atomic_store(&s->heartbeat_ms, now);
         start_feed(s, now);
         start_media(s, now);
         start_status(s, now);
@@ -784,6 +787,7 @@ struct kiosk_source *kiosk_source_start(const struct kiosk_source_config *cfg, s
     s->start_ms = kiosk_mono_ms();
     s->media_dir = cfg->media_dir;
     atomic_init(&s->stop, false);
+    atomic_init(&s->heartbeat_ms, kiosk_mono_ms());
     backoff_init(&s->feed_backoff, RETRY_BASE_MS, cfg->retry_max_ms);
     backoff_init(&s->media_backoff, RETRY_BASE_MS, cfg->retry_max_ms);
     backoff_init(&s->status_backoff, RETRY_BASE_MS, cfg->retry_max_ms);
@@ -923,4 +927,9 @@ void kiosk_source_screenshot(struct kiosk_source *s, unsigned char *png, size_t 
     SDL_UnlockMutex(s->lock);
     if (s->multi)
         curl_multi_wakeup(s->multi);
+}
+
+bool kiosk_source_alive(struct kiosk_source *s, int64_t mono)
+{
+    return !s || mono - atomic_load(&s->heartbeat_ms) < KIOSK_SOURCE_STALE_MS;
 }

@@ -70,6 +70,11 @@ void kiosk_source_stop(struct kiosk_source *s);
 /* Frees the deliveries still queued in SDL's event queue. */
 void kiosk_source_drain_events(void);
 
+/* Whether the source thread went round its loop within the last
+ * KIOSK_SOURCE_STALE_MS (mono: kiosk_mono_ms()). For the watchdog. */
+#define KIOSK_SOURCE_STALE_MS (3 * 60 * 1000)
+bool kiosk_source_alive(struct kiosk_source *s, int64_t mono);
+
 /* Display thread → source: what is on screen now; call it freely (a lock
  * and a compare). A new feed version, other drop counts, or the screen going
  * idle or coming back are reported within a few seconds; the card on screen
