@@ -17,9 +17,11 @@ host_pkgs=(
 )
 # nginx-light serves `signet-queue publish` folders; chromium is driven by
 # playwright-core (tests/browser) for the staff page; wrk is the bench's load;
-# faketime moves a running kiosk's wall clock (tests/kiosk/offline.test.mjs).
+# faketime moves a running kiosk's wall clock (tests/kiosk/offline.test.mjs);
+# systemd brings systemd-analyze, -sysusers and -tmpfiles for tests/firmware
+# (containers often lack it; nothing here starts it).
 test_pkgs=(clang libclang-rt-14-dev clang-format cppcheck shellcheck xvfb xauth qemu-user
-  nginx-light wrk chromium curl openssl faketime)
+  nginx-light wrk chromium curl openssl faketime systemd)
 
 # cross_pkgs ARCH TRIPLET: the cross compiler and the target's -dev packages.
 cross_pkgs() {

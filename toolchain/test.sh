@@ -5,7 +5,8 @@
 #   3. builds natively and runs ctest,
 #   4. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs ctest,
 #   5. builds the libFuzzer targets with clang and runs each briefly,
-#   6. cross-builds for arm64 and runs the unit tests under qemu-user.
+#   6. cross-builds for arm64 and armhf, runs the unit tests under qemu-user
+#      and checks the Debian packages of each.
 # Environment: SIGNET_FUZZ_SECONDS (default 20), SIGNET_SKIP_CROSS=1 to skip 6.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ fuzz_seconds=${SIGNET_FUZZ_SECONDS:-20}
 step() { printf '\n==== %s (%ss)\n' "$*" "$SECONDS"; }
 
 step "dependencies"
-toolchain/deps.sh test cross
+toolchain/deps.sh test cross cross-armhf
 # playwright-core for the browser test, exactly as package-lock.json pins it
 # (it drives Debian's chromium; nothing downloads a browser).
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
@@ -26,7 +27,8 @@ toolchain/check-format.sh
 cppcheck --quiet --enable=warning,performance,portability --std=c11 --error-exitcode=1 \
   --inline-suppr --suppress=missingIncludeSystem -I lib -I app -I server lib app server tests/fuzz
 echo "cppcheck: no findings"
-shellcheck toolchain/*.sh tests/*/*.sh .ci/run
+shellcheck toolchain/*.sh toolchain/debian/*/postinst toolchain/debian/*/prerm toolchain/debian/*/postrm \
+  tests/*/*.sh .ci/run firmware/signet-*
 echo "shellcheck: no findings"
 
 # configure_build DIR [CMAKE ARGS...]
@@ -66,11 +68,18 @@ for fuzzer in build/fuzz/tests/fuzz/fuzz_*; do
 done
 
 if [ "${SIGNET_SKIP_CROSS:-0}" != 1 ]; then
-  step "arm64 cross build and unit tests under qemu"
-  configure_build build/arm64 -DCMAKE_TOOLCHAIN_FILE="$root/toolchain/aarch64-linux-gnu.cmake"
+  # For each board architecture: the cross build, its unit tests under
+  # qemu-user, and its Debian packages (contents, dependencies, and the
+  # unpacked programs run under qemu).
   # qemu-slow: Argon2id, preview rendering and multi-threaded SQLite tests,
   # minutes each under emulation (tests/server/CMakeLists.txt says why).
-  ctest --test-dir build/arm64 --output-on-failure -j "$jobs" -L unit -LE qemu-slow
+  for cross in arm64:aarch64-linux-gnu:aarch64 armhf:arm-linux-gnueabihf:arm; do
+    IFS=: read -r arch triplet qemu_cpu <<<"$cross"
+    step "$arch cross build, unit tests under qemu, packages"
+    configure_build "build/$arch" -DCMAKE_TOOLCHAIN_FILE="$root/toolchain/$triplet.cmake"
+    ctest --test-dir "build/$arch" --output-on-failure -j "$jobs" -L unit -LE qemu-slow
+    tests/packaging/deb_test.sh "build/$arch" "$arch" "qemu-$qemu_cpu -L /usr/$triplet"
+  done
 fi
 
 step "all tests passed"
