@@ -143,7 +143,7 @@ enum store_status store_audit_list(struct store *st, int64_t before, size_t limi
     if (!store_begin(st, false, err))
         return STORE_ERROR;
     /* limit 0: every row (LIMIT -1 is SQLite's "no limit"). */
-    int64_t lim = limit == 0 || limit > INT64_MAX ? -1 : (int64_t)limit;
+    int64_t lim = store_sql_limit(limit);
     if (!store_prepare(st, &q, err,
                        "SELECT " AUDIT_COLUMNS " FROM audit WHERE ?1 <= 0 OR id < ?1"
                        " ORDER BY id DESC LIMIT ?2",

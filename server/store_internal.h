@@ -73,6 +73,14 @@ bool store_col_text(sqlite3_stmt *q, int col, char **out, struct sg_err *err) SG
 bool store_col_blob(sqlite3_stmt *q, int col, void **out, size_t *len,
                     struct sg_err *err) SG_MUST_USE;
 
+/* A LIMIT for SQL: 0 (and anything over int64) means none, -1 in SQLite.
+ * size_t may be 32 bits (armhf), so the value is widened first. */
+static inline int64_t store_sql_limit(size_t limit)
+{
+    uint64_t wide = limit;
+    return wide == 0 || wide > (uint64_t)INT64_MAX ? -1 : (int64_t)wide;
+}
+
 /* ---- small checks and hashes (store_db.c) ---- */
 /* s is NULL or at most max bytes long. */
 bool store_len_ok(const char *s, size_t max);

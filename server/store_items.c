@@ -594,7 +594,7 @@ enum store_status store_item_list(struct store *st, bool all_states, enum store_
     enum store_status rc = STORE_ERROR;
     if (!store_begin(st, false, err))
         return STORE_ERROR;
-    int64_t lim = limit == 0 || limit > INT64_MAX ? -1 : (int64_t)limit;
+    int64_t lim = store_sql_limit(limit);
     /* "Latest or shown in state": the shown revision is the approved one. */
     if (!store_prepare(st, &q, err,
                        "SELECT i.id FROM items i"
