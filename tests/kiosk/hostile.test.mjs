@@ -10,13 +10,12 @@
 //     feed version); items with bad media never appear.
 // Fixtures are made here with the real `signet` CLI, with times around now.
 // usage: node hostile.test.mjs SIGNET SIGNET_KIOSK WORKDIR
-import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { checker } from '../queue/queue.mjs';
 import { closedPort, gzipBomb, startHostile } from './hostile_server.mjs';
+import { iso, makePng, sha256 } from './feeds.mjs';
 import { sleep, startKiosk } from './kiosk.mjs';
 
 const [signet, kioskBin, work] = process.argv.slice(2);
@@ -32,36 +31,6 @@ const fx = path.join(work, 'fixtures');
 fs.mkdirSync(fx);
 
 // --- fixtures -------------------------------------------------------------
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-// A small valid RGB PNG, one colour.
-function makePng(w, h, [r, g, b]) {
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => [r, g, b]).flat())]);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(h).fill(row)))), chunk('IEND', Buffer.alloc(0))]);
-}
-const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
-const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const now = Date.now();
 const HOUR = 3600e3, DAY = 24 * HOUR;
 

@@ -8,11 +8,10 @@
 // daily cap, 429 with Retry-After, a stalled server, an oversized document,
 // malformed XML and JSON (the error is on the source, the queue keeps going).
 // usage: node ingest.test.mjs SIGNET_QUEUE ASSETS_DIR DATA_DIR WORKDIR
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { ADMIN_PASSWORD, Staff, checker, request, sleep, startQueue } from './queue.mjs';
+import { makePng, sha256 } from '../kiosk/feeds.mjs';
 import { startSources } from './sources_server.mjs';
 
 const [bin, assets, dataDir, work] = process.argv.slice(2);
@@ -28,26 +27,7 @@ const q = await startQueue(bin, work, { extraArgs: ['--blocklist', path.join(ass
 const admin = new Staff(q.base);
 
 // --- fixtures ---------------------------------------------------------------
-const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
-function png(w, h, rgb) {
-  const crcT = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b) => { let c = 0xffffffff; for (const x of b) c = crcT[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => rgb).flat())]);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(h).fill(row)))), chunk('IEND', Buffer.alloc(0))]);
-}
-const img = png(32, 24, [30, 120, 200]);
+const img = makePng(32, 24, [30, 120, 200]);
 src.set('/img/praxis.png', { body: img, type: 'image/png' });
 const now = Date.now();
 const ago = (min) => new Date(now - min * 60e3).toISOString();
