@@ -91,6 +91,14 @@ async function pollNow(id) {
     return s.last_poll_at && s.last_poll_at !== before ? s : null;
   }, 15000, `source ${id} polled`);
 }
+// Waits for a new source's first poll to be recorded: the whole document
+// was taken by then (posts are stored one by one during the poll).
+async function firstPoll(id) {
+  return waitFor(async () => {
+    const s = await source(id);
+    return s?.last_poll_at ? s : null;
+  }, 15000, `source ${id}'s first poll`);
+}
 const titleHas = (it, text) => (it.latest.body || '').includes(text) || (it.latest.title || '').includes(text);
 
 try {
@@ -245,10 +253,8 @@ try {
   ] }) });
   const b = (await addSource({ name: 'Bluesky Praxis', kind: 'bluesky', url: `${src.base}/bsky`,
     account: 'praxis.bsky.social' })).source;
-  const bItems = await waitFor(async () => {
-    const it = bySource(await allItems(), 'Bluesky Praxis');
-    return it.length > 0 ? it : null;
-  }, 15000, 'Bluesky posts land') || [];
+  await firstPoll(b.id);
+  const bItems = bySource(await allItems(), 'Bluesky Praxis');
   const bq = src.hits('/bsky/xrpc/app.bsky.feed.getAuthorFeed')[0];
   t.ok(bq && bq.query.includes('actor=praxis.bsky.social') && bq.query.includes('filter=posts_no_replies'),
     'the author feed is asked without replies', bq?.query);
@@ -266,10 +272,9 @@ try {
   // --- RSS and Atom -------------------------------------------------------------
   src.set('/blog/feed.xml', { body: fs.readFileSync(path.join(dataDir, 'ingest', 'rss_basic.xml')), type: 'application/rss+xml' });
   const rss = (await addSource({ name: 'Praxis-Blog', kind: 'rss', url: `${src.base}/blog/feed.xml` })).source;
-  const rItems = await waitFor(async () => {
-    const it = bySource(await allItems(), 'Praxis-Blog');
-    return it.length > 0 ? it : null;
-  }, 15000, 'RSS items land') || [];
+  await firstPoll(rss.id);
+  const rItems = bySource(await allItems(), 'Praxis-Blog');
+  t.ok(rItems.length > 0, 'RSS items land');
   console.log(`rss: ${rItems.length} items taken`);
   t.ok(rItems.every((i) => i.latest.state === 'pending' && i.latest.title), 'RSS items are pending, with titles');
   for (const [file, want] of [['billion_laughs.xml', /entit/i], ['xxe.xml', /entit/i], ['koi8r.xml', /encoding/i],
