@@ -10,7 +10,7 @@
 #   4. start the root's signet-kiosk headless with the provisioned config and
 #      find the approved tip in its play log.
 # Not part of toolchain/test.sh: the first run downloads about 150 MB and
-# takes 15-30 minutes on two cores (README: "Board root test").
+# took 9 minutes here on two cores (README: "Board root test").
 # Needs root (debootstrap, chroot, binfmt_misc). Re-runs reuse the root.
 # usage: toolchain/board-root-test.sh [WORKDIR]   (default build/board-root)
 set -euo pipefail
