@@ -250,3 +250,21 @@ bool jsonx_get_bool(struct json_object *obj, const char *what, const char *key, 
         *out = json_object_get_boolean(v);
     return true;
 }
+
+bool jsonx_only_members(struct json_object *obj, const char *what, const char *const *allowed,
+                        size_t n, struct sg_err *err)
+{
+    json_object_object_foreach(obj, key, val)
+    {
+        (void)val;
+        bool known = false;
+        for (size_t i = 0; i < n && !known; i++)
+            known = strcmp(key, allowed[i]) == 0;
+        if (!known) {
+            /* Keys are valid UTF-8 (the parse checked the document) but may be long. */
+            sg_err_set(err, "%s: unknown member \"%.40s\"", what, key);
+            return false;
+        }
+    }
+    return true;
+}

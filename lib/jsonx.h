@@ -44,4 +44,12 @@ bool jsonx_get_bool(struct json_object *obj, const char *what, const char *key, 
 bool jsonx_get_array(struct json_object *obj, const char *what, const char *key, size_t max_len,
                      bool required, struct json_object **out, struct sg_err *err) SG_MUST_USE;
 
+/* Refuses any member of obj whose name is not in allowed[0..n): a typo in a
+ * client's field name is an error ("item: unknown member \"titel\""), not a
+ * silently ignored setting. */
+bool jsonx_only_members(struct json_object *obj, const char *what, const char *const *allowed,
+                        size_t n, struct sg_err *err) SG_MUST_USE;
+#define JSONX_ONLY_MEMBERS(obj, what, list, err)                                                   \
+    jsonx_only_members(obj, what, list, sizeof list / sizeof list[0], err)
+
 #endif

@@ -23,29 +23,6 @@ static bool oom(struct sg_err *err)
     return false;
 }
 
-/* Refuses any member of obj not in allowed: a typo in a sender's field name
- * is an error, not a silently missing title. */
-static bool only_members(struct json_object *obj, const char *what, const char *const *allowed,
-                         size_t n, struct sg_err *err)
-{
-    json_object_object_foreach(obj, key, val)
-    {
-        (void)val;
-        bool known = false;
-        for (size_t i = 0; i < n && !known; i++)
-            known = strcmp(key, allowed[i]) == 0;
-        if (!known) {
-            /* Keys are valid UTF-8 (jsonx checked the document) but may be long. */
-            sg_err_set(err, "%s: unknown member \"%.40s\"", what, key);
-            return false;
-        }
-    }
-    return true;
-}
-
-#define ONLY_MEMBERS(obj, what, list, err)                                                         \
-    only_members(obj, what, list, sizeof list / sizeof list[0], err)
-
 /* Reads an optional free-text member into *dst, sanitised; "" (also after
  * sanitising) leaves *dst NULL. */
 static bool get_text(struct json_object *obj, const char *what, const char *key, size_t max,
@@ -124,7 +101,8 @@ static bool parse_images(struct json_object *post, const char *post_what, struct
             return false;
         }
         const char *url, *alt = NULL;
-        if (!ONLY_MEMBERS(img, what, members, err) || !get_url(img, what, "url", true, &url, err) ||
+        if (!JSONX_ONLY_MEMBERS(img, what, members, err) ||
+            !get_url(img, what, "url", true, &url, err) ||
             !jsonx_get_string(img, what, "alt", INGEST_MAX_ALT_LEN, false, &alt, err))
             return false;
         if (!ingest_post_add_image(p, url, alt, alt ? strlen(alt) : 0))
@@ -145,7 +123,7 @@ static bool parse_post(struct json_object *obj, size_t index, struct ingest_batc
         sg_err_set(err, "%s: not an object", what);
         return false;
     }
-    if (!ONLY_MEMBERS(obj, what, members, err))
+    if (!JSONX_ONLY_MEMBERS(obj, what, members, err))
         return false;
     struct ingest_post *p = ingest_batch_add(b);
     if (!p)
@@ -201,7 +179,7 @@ bool ingest_parse_webhook(const char *bytes, size_t len, struct ingest_batch *ou
     struct json_object *root, *posts;
     if (!jsonx_parse_object(bytes, len, INGEST_MAX_RESPONSE_BYTES, INGEST_MAX_DEPTH, &root, err))
         return false;
-    bool ok = ONLY_MEMBERS(root, "ingest", members, err) &&
+    bool ok = JSONX_ONLY_MEMBERS(root, "ingest", members, err) &&
               jsonx_get_array(root, "ingest", "posts", INGEST_MAX_POSTS, true, &posts, err);
     size_t n = ok ? json_object_array_length(posts) : 0;
     for (size_t i = 0; ok && i < n; i++)

@@ -691,26 +691,6 @@ static void tips_free(struct tip_lib *lib)
     memset(lib, 0, sizeof *lib);
 }
 
-static bool tips_only(struct json_object *obj, const char *what, const char *const *allowed,
-                      size_t n, struct sg_err *err)
-{
-    json_object_object_foreach(obj, key, val)
-    {
-        (void)val;
-        bool known = false;
-        for (size_t i = 0; i < n && !known; i++)
-            known = strcmp(key, allowed[i]) == 0;
-        if (!known) {
-            sg_err_set(err, "%s: unknown member \"%.40s\"", what, key);
-            return false;
-        }
-    }
-    return true;
-}
-
-#define TIPS_ONLY(obj, what, list, err)                                                            \
-    tips_only(obj, what, list, sizeof list / sizeof list[0], err)
-
 /* The lower-case names of tips and topics: [a-z0-9-], 1..TIPS_MAX_ID_LEN,
  * starting with a letter or digit. */
 static bool tips_name_ok(const char *s)
@@ -805,7 +785,7 @@ static bool tips_check_topics(struct json_object *topics, struct sg_err *err)
             sg_err_set(err, "%s: must be an object {\"de\": ..., \"en\": ...}", what);
             return false;
         }
-        if (!TIPS_ONLY(labels, what, members, err))
+        if (!JSONX_ONLY_MEMBERS(labels, what, members, err))
             return false;
         for (int l = 0; l < TIP_NLANG; l++) {
             char field[128];
@@ -867,7 +847,7 @@ static bool tips_text(struct json_object *tip, const char *what, int l, struct t
         sg_err_set(err, "%s: must be an object {\"title\", \"body\"}", field);
         return false;
     }
-    if (!TIPS_ONLY(obj, field, members, err))
+    if (!JSONX_ONLY_MEMBERS(obj, field, members, err))
         return false;
     snprintf(field, sizeof field, "%s: %s.title", what, tip_langs[l]);
     if (!tips_string(obj, field, "title", STORE_MAX_TITLE_LEN, TIPS_MAX_TITLE_CHARS, 0,
@@ -899,7 +879,7 @@ static bool tips_parse_tip(struct json_object *tip, struct json_object *topics, 
         return false;
     }
     snprintf(what, sizeof what, "tip '%s'", out->id);
-    if (!TIPS_ONLY(tip, what, members, err))
+    if (!JSONX_ONLY_MEMBERS(tip, what, members, err))
         return false;
     snprintf(field, sizeof field, "%s: topic", what);
     if (!tips_string(tip, field, "topic", TIPS_MAX_ID_LEN * 4, 0, 0, &topic, err))
@@ -956,7 +936,7 @@ static bool tips_load(const char *path, struct tip_lib *lib, struct sg_err *err)
     free(text);
     struct json_object *topics = NULL, *tips = NULL;
     int64_t version = 0;
-    ok = ok && TIPS_ONLY(lib->root, "tips file", members, err) &&
+    ok = ok && JSONX_ONLY_MEMBERS(lib->root, "tips file", members, err) &&
          jsonx_get_int(lib->root, "tips file", "signet_tips", 1, 1, true, &version, err) &&
          jsonx_get_object(lib->root, "tips file", "topics", true, &topics, err) &&
          jsonx_get_array(lib->root, "tips file", "tips", TIPS_MAX, true, &tips, err) &&

@@ -54,26 +54,6 @@ static bool in_list(const char *key, const char *const *allowed, size_t n)
     return false;
 }
 
-/* Refuses any member of obj not in allowed (a typo is an error, not an
- * ignored setting). */
-static bool only_members(struct json_object *obj, const char *what, const char *const *allowed,
-                         size_t n, struct sg_err *err)
-{
-    json_object_object_foreach(obj, key, val)
-    {
-        (void)val;
-        if (!in_list(key, allowed, n)) {
-            /* Keys are valid UTF-8 (jsonx checked the document) but may be long. */
-            sg_err_set(err, "%s: unknown member \"%.40s\"", what, key);
-            return false;
-        }
-    }
-    return true;
-}
-
-#define ONLY_MEMBERS(obj, what, list, err)                                                         \
-    only_members(obj, what, list, sizeof list / sizeof list[0], err)
-
 /* Copies member key into *dst (malloc'd). "" is treated as absent unless the
  * member is required, when it is an error. */
 static bool copy_str(struct json_object *obj, const char *what, const char *key, size_t max,
@@ -294,7 +274,7 @@ bool req_parse_login(const char *body, size_t len, struct req_login *out, struct
         return false;
     /* No policy check here: the hash decides, and a shorter password set
      * before a policy change must still log in. */
-    bool ok = ONLY_MEMBERS(root, "login", members, err) &&
+    bool ok = JSONX_ONLY_MEMBERS(root, "login", members, err) &&
               copy_str(root, "login", "name", STORE_MAX_NAME_LEN, true, &out->name, err) &&
               copy_str(root, "login", "password", REQ_MAX_PASSWORD_LEN, true, &out->password, err);
     wipe_member(root, "password");
@@ -321,7 +301,7 @@ bool req_parse_password(const char *body, size_t len, struct req_password *out, 
     if (!jsonx_parse_object(body, len, REQ_MAX_BODY_BYTES, REQ_MAX_DEPTH, &root, err))
         return false;
     const char *new_password = NULL;
-    bool ok = ONLY_MEMBERS(root, "password change", members, err) &&
+    bool ok = JSONX_ONLY_MEMBERS(root, "password change", members, err) &&
               copy_str(root, "password change", "old", REQ_MAX_PASSWORD_LEN, true,
                        &out->old_password, err) &&
               jsonx_get_string(root, "password change", "new", REQ_MAX_PASSWORD_LEN, true,
@@ -360,7 +340,7 @@ static bool parse_media(struct json_object *arr, struct store_content *c, struct
             return false;
         }
         const char *sha = NULL;
-        if (!ONLY_MEMBERS(m, what, members, err) ||
+        if (!JSONX_ONLY_MEMBERS(m, what, members, err) ||
             !jsonx_get_string(m, what, "sha256", 64, true, &sha, err))
             return false;
         if (!feed_sha256_hex_valid(sha)) {
@@ -391,7 +371,7 @@ static bool parse_bounds(struct json_object *sched, const char *key,
     if (!o)
         return true;
     const char *a = NULL, *b = NULL;
-    if (!ONLY_MEMBERS(o, what, members, err) ||
+    if (!JSONX_ONLY_MEMBERS(o, what, members, err) ||
         !jsonx_get_string(o, what, "from", 16, true, &a, err) ||
         !jsonx_get_string(o, what, "until", 16, true, &b, err))
         return false;
@@ -425,7 +405,7 @@ static bool parse_schedule(struct json_object *o, char **out, struct sg_err *err
     static const char *const members[] = {"dates", "weekdays", "hours"};
     struct json_object *dates = NULL, *hours = NULL, *days, *norm = NULL;
     int64_t df = 0, du = 0, hf = 0, hu = 0;
-    bool ok = ONLY_MEMBERS(o, "schedule", members, err) &&
+    bool ok = JSONX_ONLY_MEMBERS(o, "schedule", members, err) &&
               parse_bounds(o, "dates", sgtime_parse_date, "YYYY-MM-DD", &dates, &df, &du, err) &&
               parse_bounds(o, "hours", parse_hhmm64, "HH:MM", &hours, &hf, &hu, err) &&
               jsonx_get_array(o, "schedule", "weekdays", 7, false, &days, err);
@@ -562,7 +542,7 @@ bool req_parse_item(const char *body, size_t len, struct store_content *out, str
         return false;
     const char *kind = NULL;
     int64_t priority = -1;
-    bool ok = ONLY_MEMBERS(root, "item", members, err) &&
+    bool ok = JSONX_ONLY_MEMBERS(root, "item", members, err) &&
               jsonx_get_string(root, "item", "kind", 16, true, &kind, err);
     if (ok && !in_list(kind, kinds, sizeof kinds / sizeof kinds[0])) {
         sg_err_set(err, "item: \"kind\" must be post, tip or notice");
@@ -623,8 +603,8 @@ bool req_parse_decision(const char *kind, const char *body, size_t len, struct r
     if (!jsonx_parse_object(body, len, REQ_MAX_BODY_BYTES, REQ_MAX_DEPTH, &root, err))
         return false;
     const char *what = kind;
-    bool ok = approve ? ONLY_MEMBERS(root, what, approve_members, err)
-                      : ONLY_MEMBERS(root, what, reason_members, err);
+    bool ok = approve ? JSONX_ONLY_MEMBERS(root, what, approve_members, err)
+                      : JSONX_ONLY_MEMBERS(root, what, reason_members, err);
     ok = ok && jsonx_get_int(root, what, "rev", 1, INT64_MAX - 1, true, &out->rev, err);
     if (ok && approve) {
         const char *until = NULL;
@@ -670,7 +650,7 @@ bool req_parse_screen(const char *body, size_t len, struct req_screen *out, stru
     struct json_object *root;
     if (!jsonx_parse_object(body, len, REQ_MAX_BODY_BYTES, REQ_MAX_DEPTH, &root, err))
         return false;
-    bool ok = ONLY_MEMBERS(root, "screen", members, err) &&
+    bool ok = JSONX_ONLY_MEMBERS(root, "screen", members, err) &&
               copy_str(root, "screen", "id", STORE_MAX_NAME_LEN, true, &out->id, err) &&
               copy_str(root, "screen", "name", REQ_MAX_SHORT_LEN, true, &out->name, err) &&
               copy_str(root, "screen", "group", STORE_MAX_NAME_LEN, false, &out->group, err) &&
@@ -729,8 +709,8 @@ bool req_parse_user(bool update, const char *body, size_t len, struct req_user *
         return false;
     const char *role = NULL, *password = NULL;
     bool disabled = false, has_disabled = false;
-    bool ok = update ? ONLY_MEMBERS(root, "user", update_members, err)
-                     : ONLY_MEMBERS(root, "user", add_members, err);
+    bool ok = update ? JSONX_ONLY_MEMBERS(root, "user", update_members, err)
+                     : JSONX_ONLY_MEMBERS(root, "user", add_members, err);
     ok = ok &&
          (update || copy_str(root, "user", "name", STORE_MAX_NAME_LEN, true, &out->name, err)) &&
          jsonx_get_string(root, "user", "role", 16, !update, &role, err) &&
@@ -792,13 +772,13 @@ bool req_parse_settings(const char *body, size_t len, struct store_settings *set
     int64_t days = s.approval_days;
     const char *clinic = NULL;
     bool ok =
-        ONLY_MEMBERS(root, "settings", members, err) &&
+        JSONX_ONLY_MEMBERS(root, "settings", members, err) &&
         jsonx_get_object(root, "settings", "four_eyes", false, &eyes, err) &&
         jsonx_get_int(root, "settings", "approval_days", 1, REQ_MAX_APPROVAL_DAYS, false, &days,
                       err) &&
         jsonx_get_string(root, "settings", "clinic", sizeof s.clinic - 1, false, &clinic, err);
     if (ok && eyes)
-        ok = ONLY_MEMBERS(eyes, "four_eyes", eyes_members, err) &&
+        ok = JSONX_ONLY_MEMBERS(eyes, "four_eyes", eyes_members, err) &&
              get_bool(eyes, "four_eyes", "post", false, &s.four_eyes_post, NULL, err) &&
              get_bool(eyes, "four_eyes", "tip", false, &s.four_eyes_tip, NULL, err) &&
              get_bool(eyes, "four_eyes", "notice", false, &s.four_eyes_notice, NULL, err);
@@ -824,7 +804,7 @@ bool req_parse_emergency(const char *body, size_t len, bool *stop, struct sg_err
     if (!jsonx_parse_object(body, len, REQ_MAX_BODY_BYTES, REQ_MAX_DEPTH, &root, err))
         return false;
     bool value = false;
-    bool ok = ONLY_MEMBERS(root, "emergency", members, err) &&
+    bool ok = JSONX_ONLY_MEMBERS(root, "emergency", members, err) &&
               get_bool(root, "emergency", "stop", true, &value, NULL, err);
     if (ok)
         *stop = value;
@@ -917,7 +897,7 @@ bool req_parse_status(const char *body, size_t len, struct req_status *out, stru
         return false;
     const char *last_error = NULL, *shot = NULL;
     bool ok =
-        ONLY_MEMBERS(root, "status", members, err) &&
+        JSONX_ONLY_MEMBERS(root, "status", members, err) &&
         jsonx_get_int(root, "status", "version", 0, INT64_MAX - 1, true, &out->version, err) &&
         copy_str(root, "status", "item", REQ_MAX_ITEM_ID_LEN, true, &out->item, err) &&
         jsonx_get_int(root, "status", "rev", 0, INT64_MAX - 1, true, &out->rev, err) &&
@@ -991,7 +971,7 @@ bool req_parse_source(bool update, const char *body, size_t len, struct store_so
     char *account = NULL;
     int64_t minutes = 15, cap = 0;
     bool enabled = true, blocklist = true, auto_approve = false;
-    bool ok = ONLY_MEMBERS(root, what, members, err) &&
+    bool ok = JSONX_ONLY_MEMBERS(root, what, members, err) &&
               copy_str(root, what, "name", STORE_MAX_NAME_LEN, true, &out->name, err) &&
               jsonx_get_string(root, what, "kind", 16, !update, &kind, err) &&
               copy_str(root, what, "url", REQ_MAX_LINK_LEN, false, &out->url, err) &&
@@ -1061,7 +1041,7 @@ bool req_parse_batch(const char *body, size_t len, struct req_batch *out, struct
     if (!jsonx_parse_object(body, len, REQ_MAX_BODY_BYTES, REQ_MAX_DEPTH, &root, err))
         return false;
     const char *until = NULL;
-    bool ok = ONLY_MEMBERS(root, "batch", members, err) &&
+    bool ok = JSONX_ONLY_MEMBERS(root, "batch", members, err) &&
               jsonx_get_array(root, "batch", "items", REQ_MAX_BATCH, true, &items, err) &&
               jsonx_get_string(root, "batch", "until", SGTIME_RFC3339_LEN, false, &until, err);
     if (ok && until) {
@@ -1085,7 +1065,7 @@ bool req_parse_batch(const char *body, size_t len, struct req_batch *out, struct
             ok = false;
             break;
         }
-        ok = ONLY_MEMBERS(e, what, entry_members, err) &&
+        ok = JSONX_ONLY_MEMBERS(e, what, entry_members, err) &&
              jsonx_get_string(e, what, "id", REQ_MAX_ITEM_ID_LEN, true, &id, err) &&
              jsonx_get_int(e, what, "rev", 1, INT64_MAX - 1, true, &out->revs[i], err);
         if (ok && !feed_name_valid(id, REQ_MAX_ITEM_ID_LEN)) {
